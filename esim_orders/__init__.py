@@ -1,0 +1,1 @@
+"""esim-orders: look into eSIM orders at PressOne and Zim Connections."""

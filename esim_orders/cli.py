@@ -1,0 +1,186 @@
+"""The command line: `esim-orders sandbox | orders list | orders get | serve`."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+from collections.abc import Awaitable, Callable, Sequence
+from datetime import date
+from typing import Any
+
+import anyio
+from pydantic import BaseModel, ValidationError
+
+from .client.errors import ConfigError, EsimOrdersError
+from .client.factory import open_service
+from .client.service import OrderService
+from .models import OrderStatus, OrderType, Provider
+from .settings import Settings
+from .tools import get_order, list_orders
+from .tools.errors import describe
+from .tools.render import order_card, page_text
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = _parser()
+    args = parser.parse_args(argv)
+    if not hasattr(args, "run"):
+        parser.print_help(sys.stderr)
+        return 2
+    try:
+        return int(args.run(args) or 0)
+    except ConfigError as exc:
+        print(f"esim-orders: configuration error: {exc}", file=sys.stderr)
+        return 2
+    except ValidationError as exc:
+        print(f"esim-orders: {_validation_text(exc)}", file=sys.stderr)
+        return 2
+    except EsimOrdersError as exc:
+        print(f"esim-orders: {describe(exc)}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="esim-orders",
+        description="Look into eSIM orders at PressOne and Zim Connections.",
+    )
+    commands = parser.add_subparsers(title="commands")
+
+    sandbox = commands.add_parser("sandbox", help="serve the demo providers over HTTP")
+    sandbox.add_argument("--host", default="127.0.0.1")
+    sandbox.add_argument("--port", type=int, default=8080)
+    sandbox.add_argument("--seed", type=int, default=7)
+    sandbox.add_argument("--orders", type=int, default=500, help="orders per provider")
+    sandbox.add_argument("--latency-ms", type=float, default=0.0)
+    sandbox.add_argument("--fault-rate", type=float, default=0.0, help="0 to 1")
+    sandbox.set_defaults(run=_run_sandbox)
+
+    orders = commands.add_parser("orders", help="list, show and explain orders")
+    order_commands = orders.add_subparsers(title="order commands")
+    listing = order_commands.add_parser("list", help="list orders, newest first")
+    listing.add_argument("--provider", choices=[p.value for p in Provider])
+    listing.add_argument(
+        "--status",
+        action="append",
+        choices=[s.value for s in OrderStatus],
+        help="repeat for several",
+    )
+    listing.add_argument("--type", choices=[t.value for t in OrderType])
+    listing.add_argument("--after", type=date.fromisoformat, help="YYYY-MM-DD, inclusive")
+    listing.add_argument("--before", type=date.fromisoformat, help="YYYY-MM-DD, exclusive")
+    listing.add_argument("--iccid")
+    listing.add_argument("--code")
+    listing.add_argument("--text", help="words in the description")
+    listing.add_argument("--limit", type=int, default=20)
+    listing.add_argument("--cursor")
+    listing.add_argument("--json", action="store_true", help="print the result as JSON")
+    listing.set_defaults(run=_run_list)
+
+    show = order_commands.add_parser("get", help="show one order")
+    show.add_argument("ref", help="e.g. pressone:9666 or zim:ordr_…")
+    show.add_argument("--json", action="store_true")
+    show.set_defaults(run=_run_get)
+
+    serve = commands.add_parser("serve", help="run the MCP server (stdio, or HTTP with --http)")
+    serve.add_argument("--http", action="store_true", help="serve streamable HTTP at /mcp")
+    serve.add_argument("--host", default="127.0.0.1", help="with --http; default 127.0.0.1")
+    serve.add_argument("--port", type=int, default=8000, help="with --http; 0 picks a free one")
+    serve.set_defaults(run=_run_serve)
+    return parser
+
+
+def configure_logging(level: str) -> None:
+    """Logs go to stderr only: stdout belongs to results (and to MCP in stdio mode)."""
+    logging.basicConfig(
+        level=level,
+        stream=sys.stderr,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    # httpx2 logs full request URLs at INFO; ours say what matters without them.
+    logging.getLogger("httpx2").setLevel(max(logging.WARNING, logging.getLevelName(level)))
+
+
+def _with_service(call: Callable[[OrderService], Awaitable[Any]]) -> Any:
+    settings = Settings.from_env()
+    configure_logging(settings.log_level)
+
+    async def run() -> Any:
+        async with open_service(settings) as service:
+            return await call(service)
+
+    return anyio.run(run)
+
+
+def _run_list(args: argparse.Namespace) -> int:
+    page = _with_service(
+        lambda service: list_orders(
+            service,
+            provider=args.provider,
+            status=args.status,
+            type=args.type,
+            created_after=args.after,
+            created_before=args.before,
+            iccid=args.iccid,
+            code=args.code,
+            text=args.text,
+            limit=args.limit,
+            cursor=args.cursor,
+        )
+    )
+    _print(page, args.json, page_text)
+    return 0
+
+
+def _run_get(args: argparse.Namespace) -> int:
+    order = _with_service(lambda service: get_order(service, args.ref))
+    _print(order, args.json, order_card)
+    return 0
+
+
+def _print(view: BaseModel, as_json: bool, render: Callable[[Any], str]) -> None:
+    if as_json:
+        print(json.dumps(view.model_dump(mode="json", exclude_none=True), indent=2))
+    else:
+        print(render(view))
+
+
+def _run_sandbox(args: argparse.Namespace) -> int:
+    from .sandbox import SandboxConfig, serve
+
+    if not 0.0 <= args.fault_rate <= 1.0:
+        raise ConfigError("--fault-rate must be between 0 and 1")
+    if args.orders < 1:
+        raise ConfigError("--orders must be at least 1")
+    config = SandboxConfig(
+        seed=args.seed,
+        orders=args.orders,
+        latency_ms=args.latency_ms,
+        fault_rate=args.fault_rate,
+    )
+    serve(host=args.host, port=args.port, config=config)
+    return 0
+
+
+def _run_serve(args: argparse.Namespace) -> int:
+    # Imported here: the MCP SDK and uvicorn load only for this command.
+    from .server import HttpOptions, run_server
+
+    http = HttpOptions.from_env(args.host, args.port) if args.http else None
+    settings = Settings.from_env()
+    configure_logging(settings.log_level)
+    return run_server(settings, http)
+
+
+def _validation_text(exc: ValidationError) -> str:
+    first = exc.errors()[0]
+    field = ".".join(str(p) for p in first["loc"]) or "input"
+    return f"{field}: {first['msg']}"
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

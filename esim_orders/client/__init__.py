@@ -1,0 +1,1 @@
+"""The shared client: transport, auth, errors, one module per provider, and the service."""

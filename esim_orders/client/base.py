@@ -1,0 +1,118 @@
+"""What every provider client shares: authenticated GETs with one token replay on 401."""
+
+from __future__ import annotations
+
+import json
+import logging
+from abc import ABC, abstractmethod
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from ..models import Order, OrderFilter, Provider
+from .auth import AccessToken, TokenCache
+from .errors import AuthenticationError, ProviderDataError, ProviderError
+from .transport import Gateway, RawResponse
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class ProviderListing:
+    """One provider's answer to a listing: orders matching the filter, and what was off."""
+
+    provider: Provider
+    orders: list[Order] = field(default_factory=list)
+    total: int | None = None
+    unreadable: int = 0
+
+
+class ProviderClient(ABC):
+    """A provider's API as the service sees it: list and get, in the normalized model."""
+
+    provider: Provider
+    # Names of the settings to check when the provider rejects our credentials.
+    credential_variables: tuple[str, ...] = ()
+
+    def __init__(self, gateway: Gateway, *, personal_data: bool = False) -> None:
+        self.gateway = gateway
+        self.personal_data = personal_data
+        self.tokens = TokenCache(self._fetch_token)
+
+    @abstractmethod
+    async def list_orders(self, order_filter: OrderFilter) -> ProviderListing: ...
+
+    @abstractmethod
+    async def get_order(self, provider_id: str) -> Order:
+        """The order, or `OrderNotFound`."""
+
+    @abstractmethod
+    async def _request_token(self) -> RawResponse: ...
+
+    @abstractmethod
+    def _parse_token(self, payload: Any) -> AccessToken: ...
+
+    @abstractmethod
+    def _auth_headers(self, token: str) -> dict[str, str]: ...
+
+    async def _fetch_token(self) -> AccessToken:
+        response = await self._request_token()
+        if response.status in (400, 401, 403):
+            raise self._credentials_error(response)
+        if not response.ok:
+            raise self.gateway.error_for(response)
+        try:
+            return self._parse_token(self._json(response))
+        except (KeyError, TypeError, ValueError) as exc:
+            raise ProviderDataError(
+                self.provider,
+                f"token answer without a usable access token ({exc.__class__.__name__})",
+            ) from None
+
+    def _credentials_error(self, response: RawResponse) -> AuthenticationError:
+        said = self.gateway.error_for(response)
+        names = " and ".join(self.credential_variables)
+        return AuthenticationError(
+            self.provider,
+            f"credentials rejected ({said.provider_message}); check {names}",
+            status=response.status,
+            code=said.code,
+            request_id=said.request_id,
+        )
+
+    async def _get(self, url: str, params: Mapping[str, str] | None = None) -> RawResponse:
+        """An authenticated GET; a 401 replaces the token once, then it is a real error."""
+        token = await self.tokens.get()
+        response = await self.gateway.send(
+            "GET", url, params=params, headers=self._auth_headers(token)
+        )
+        if response.status == 401:
+            self.tokens.invalidate(token)
+            token = await self.tokens.get()
+            response = await self.gateway.send(
+                "GET", url, params=params, headers=self._auth_headers(token)
+            )
+            if response.status == 401:
+                self.tokens.invalidate(token)
+                raise self._credentials_error(response)
+        return response
+
+    def _json(self, response: RawResponse) -> Any:
+        try:
+            return json.loads(response.body)
+        except ValueError:
+            kind = response.headers.get("content-type", "unknown type").split(";")[0]
+            raise ProviderDataError(
+                self.provider,
+                f"answer is not JSON ({kind}, {len(response.body)} bytes)",
+                status=response.status,
+            ) from None
+
+    def _ok_json(self, response: RawResponse) -> Any:
+        if not response.ok:
+            raise self.gateway.error_for(response)
+        return self._json(response)
+
+
+def shape_error(provider: Provider, what: str) -> ProviderError:
+    return ProviderDataError(provider, f"unexpected answer shape: {what}")

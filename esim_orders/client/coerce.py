@@ -1,0 +1,85 @@
+"""Lenient readers for provider JSON values: string numbers, odd dates, missing fields."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from decimal import Decimal, InvalidOperation
+from typing import Any, TypeVar
+
+from ..text import clean_provider_text
+
+E = TypeVar("E")
+
+
+def text(value: Any, cap: int = 500) -> str | None:
+    """A cleaned string, or None for null, empty and non-scalar values."""
+    if value is None or isinstance(value, dict | list):
+        return None
+    cleaned = clean_provider_text(str(value), cap)
+    return cleaned or None
+
+
+def integer(value: Any) -> int | None:
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, str):
+        try:
+            return int(value.strip())
+        except ValueError:
+            number = decimal(value)
+            if number is not None and number == number.to_integral_value():
+                return int(number)
+    return None
+
+
+def decimal(value: Any) -> Decimal | None:
+    if isinstance(value, bool) or value is None:
+        return None
+    try:
+        number = Decimal(str(value).strip())
+    except InvalidOperation:
+        return None
+    return number if number.is_finite() else None
+
+
+def boolean(value: Any) -> bool | None:
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, int | str) and str(value).strip().lower() in ("1", "true", "yes"):
+        return True
+    if isinstance(value, int | str) and str(value).strip().lower() in ("0", "false", "no"):
+        return False
+    return None
+
+
+def timestamp(value: Any) -> datetime | None:
+    """A timezone-aware time; zoneless provider times are UTC."""
+    if not isinstance(value, str) or not value.strip():
+        return None
+    raw = value.strip().replace(" ", "T", 1)
+    if raw.endswith(("Z", "z")):
+        raw = raw[:-1] + "+00:00"
+    try:
+        parsed = datetime.fromisoformat(raw)
+    except ValueError:
+        return None
+    return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
+
+
+def mapping(value: Any) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}
+
+
+def items(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else []
+
+
+def enum_or_unknown(table: dict[str, E], raw: str | None, unknown: E) -> E:
+    """Map a provider value; one we do not know is UNKNOWN (the raw value is kept elsewhere)."""
+    if raw is None:
+        return unknown
+    return table.get(raw.strip().upper(), table.get(raw.strip().lower(), unknown))

@@ -1,0 +1,334 @@
+"""PressOne (Airalo Partner API v2 white label): its wire format and endpoints, nowhere else."""
+
+from __future__ import annotations
+
+import logging
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import anyio
+
+from ..models import (
+    Allowance,
+    Customer,
+    Esim,
+    Money,
+    Order,
+    OrderFilter,
+    OrderStatus,
+    OrderType,
+    Plan,
+    Provider,
+)
+from ..redact import redact_payload
+from . import coerce
+from .auth import AccessToken
+from .base import ProviderClient, ProviderListing, shape_error
+from .errors import OrderNotFound, ProviderDataError, ProviderError
+from .transport import Gateway, RawResponse
+
+log = logging.getLogger(__name__)
+
+TOKEN_PATH = "/customer/v2/token"
+ORDERS_PATH = "/customer/v2/orders"
+INCLUDE = "sims,user,status"
+PAGE_SIZE = 100
+PAGE_CONCURRENCY = 4
+MAX_PAGES = 5000  # a runaway paginator must not keep us busy forever
+
+STATUS_BY_SLUG = {
+    "completed": OrderStatus.COMPLETED,
+    "failed": OrderStatus.FAILED,
+    "refunded": OrderStatus.REFUNDED,
+    "partially_refunded": OrderStatus.REFUNDED,
+}
+TYPE_BY_WIRE = {"sim": OrderType.ONE_OFF, "topup": OrderType.TOP_UP}
+# ISO 4217 currencies without two decimals; the rest have two.
+CURRENCY_EXPONENTS = {
+    **dict.fromkeys(("JPY", "KRW", "VND", "CLP", "ISK", "UGX", "XAF", "XOF", "PYG"), 0),
+    **dict.fromkeys(("BHD", "KWD", "JOD", "OMR", "TND", "IQD", "LYD"), 3),
+}
+
+
+class PressOneClient(ProviderClient):
+    provider = Provider.PRESSONE
+    credential_variables = ("PRESSONE_CLIENT_ID", "PRESSONE_CLIENT_SECRET")
+
+    def __init__(
+        self,
+        gateway: Gateway,
+        *,
+        base_url: str,
+        client_id: str,
+        client_secret: str,
+        personal_data: bool = False,
+    ) -> None:
+        super().__init__(gateway, personal_data=personal_data)
+        self.base_url = base_url.rstrip("/")
+        self._client_id = client_id
+        self._client_secret = client_secret
+
+    def __repr__(self) -> str:
+        return f"PressOneClient(base_url={self.base_url!r})"
+
+    @property
+    def token_url(self) -> str:
+        return self.base_url + TOKEN_PATH
+
+    async def _request_token(self) -> RawResponse:
+        form = {
+            "client_id": self._client_id,
+            "client_secret": self._client_secret,
+            "grant_type": "client_credentials",
+        }
+        return await self.gateway.send("POST", self.token_url, data=form)
+
+    def _parse_token(self, payload: Any) -> AccessToken:
+        body = unwrap(payload, self.provider)
+        if isinstance(body, dict) and isinstance(body.get("data"), dict):
+            body = body["data"]
+        token = body["access_token"]
+        if not isinstance(token, str) or not token:
+            raise ValueError("empty token")
+        return AccessToken(token, coerce.integer(body.get("expires_in")))
+
+    def _auth_headers(self, token: str) -> dict[str, str]:
+        return {"Authorization": f"Bearer {token}", "Accept": "application/json"}
+
+    async def list_orders(self, order_filter: OrderFilter) -> ProviderListing:
+        listing = ProviderListing(self.provider)
+        params = list_query(order_filter)
+        if params is None:
+            listing.total = 0
+            return listing
+        first = await self._page(params, 1)
+        pages = [first]
+        if first.last_page is not None:
+            last = min(first.last_page, MAX_PAGES)
+            pages += await self._pages_concurrently(params, range(2, last + 1))
+        else:
+            # An envelope without paginator meta: walk until a short or empty page.
+            page_no = 1
+            while len(pages[-1].orders) >= first.per_page and page_no < MAX_PAGES:
+                page_no += 1
+                pages.append(await self._page(params, page_no))
+        seen: set[str] = set()
+        for page in pages:
+            listing.unreadable += page.unreadable
+            for order in page.orders:
+                if order.id not in seen and order_filter.matches(order):
+                    seen.add(order.id)
+                    listing.orders.append(order)
+        listing.total = len(listing.orders)
+        return listing
+
+    async def _pages_concurrently(self, params: dict[str, str], numbers: range) -> list[_Page]:
+        results: dict[int, _Page] = {}
+        limiter = anyio.Semaphore(PAGE_CONCURRENCY)
+
+        async def fetch(number: int) -> None:
+            async with limiter:
+                results[number] = await self._page(params, number)
+
+        async with anyio.create_task_group() as group:
+            for number in numbers:
+                group.start_soon(fetch, number)
+        return [results[n] for n in numbers]
+
+    async def _page(self, params: dict[str, str], number: int) -> _Page:
+        response = await self._get(self.base_url + ORDERS_PATH, {**params, "page": str(number)})
+        return parse_page(self._ok_json(response), personal_data=self.personal_data)
+
+    async def get_order(self, provider_id: str) -> Order:
+        if not provider_id.isdigit():
+            raise OrderNotFound(f"{self.provider}:{provider_id}")
+        response = await self._get(
+            f"{self.base_url}{ORDERS_PATH}/{provider_id}", {"include": INCLUDE}
+        )
+        if response.status == 404:
+            raise OrderNotFound(f"{self.provider}:{provider_id}")
+        body = unwrap(self._ok_json(response), self.provider)
+        data = body.get("data") if isinstance(body, dict) and "data" in body else body
+        if not isinstance(data, dict):
+            raise shape_error(self.provider, "order answer without an order object")
+        return parse_order(data, personal_data=self.personal_data)
+
+
+class _Page:
+    def __init__(
+        self, orders: list[Order], last_page: int | None, per_page: int, unreadable: int
+    ) -> None:
+        self.orders = orders
+        self.last_page = last_page
+        self.per_page = per_page
+        self.unreadable = unreadable
+
+
+def unwrap(payload: Any, provider: Provider) -> Any:
+    """Strip PressOne's gateway envelope (`{success, code, message, data}`) when present."""
+    if isinstance(payload, dict) and isinstance(payload.get("success"), bool):
+        if not payload["success"]:
+            message = coerce.text(payload.get("message"), 300) or "request failed"
+            raise ProviderError(provider, message, code=coerce.text(payload.get("code"), 40))
+        return payload.get("data")
+    return payload
+
+
+def list_query(order_filter: OrderFilter) -> dict[str, str] | None:
+    """The server-side part of a filter, or None when PressOne cannot have a match."""
+    if not order_filter.wants(Provider.PRESSONE):
+        return None
+    params = {"include": INCLUDE, "limit": str(PAGE_SIZE)}
+    statuses = order_filter.statuses
+    if statuses is not None:
+        slugs = [slug for slug, status in STATUS_BY_SLUG.items() if status in statuses]
+        if OrderStatus.UNKNOWN not in statuses:
+            if not slugs:
+                return None
+            if len(slugs) == 1:
+                params["filter[order_status]"] = slugs[0]
+    if order_filter.type not in (None, OrderType.UNKNOWN, *TYPE_BY_WIRE.values()):
+        return None  # e.g. RECURRING: PressOne has no such orders
+    after, before = order_filter.created_after, order_filter.created_before
+    if after is not None or before is not None:
+        first = after.astimezone(UTC).date() if after else datetime(2000, 1, 1).date()
+        last = (
+            (before.astimezone(UTC) - timedelta(microseconds=1)).date()
+            if before
+            else datetime(9999, 12, 31).date()
+        )
+        if last < first:
+            return None
+        params["filter[created_at]"] = f"{first.isoformat()} - {last.isoformat()}"
+    for key, value in (
+        ("filter[iccid]", order_filter.iccid),
+        ("filter[code]", order_filter.code),
+        ("filter[description]", order_filter.text),
+    ):
+        if value:
+            params[key] = value
+    return params
+
+
+def parse_page(payload: Any, *, personal_data: bool = False) -> _Page:
+    body = unwrap(payload, Provider.PRESSONE)
+    meta: dict[str, Any] = {}
+    if isinstance(body, dict):
+        meta = coerce.mapping(body.get("meta"))
+        rows = body.get("data")
+    else:
+        rows = body
+    if not isinstance(rows, list):
+        raise shape_error(Provider.PRESSONE, "order list without a data array")
+    orders, unreadable = [], 0
+    for row in rows:
+        try:
+            orders.append(parse_order(row, personal_data=personal_data))
+        except (ProviderDataError, TypeError, ValueError, KeyError):
+            unreadable += 1
+    if unreadable:
+        log.warning("pressone: %d order(s) on a page could not be read", unreadable)
+    per_page = coerce.integer(meta.get("per_page")) or len(rows) or PAGE_SIZE
+    return _Page(orders, coerce.integer(meta.get("last_page")), per_page, unreadable)
+
+
+def parse_order(row: Any, *, personal_data: bool = False) -> Order:
+    """One PressOne ORDER into the normalized model; tolerant of every optional field."""
+    if not isinstance(row, dict):
+        raise shape_error(Provider.PRESSONE, "order is not an object")
+    order_id = coerce.text(row.get("id"), 40)
+    if order_id is None:
+        raise shape_error(Provider.PRESSONE, "order without an id")
+    status_obj = row.get("status")
+    slug = (
+        coerce.text(status_obj.get("slug"), 60)
+        if isinstance(status_obj, dict)
+        else coerce.text(status_obj, 60)
+    )
+    wire_type = coerce.text(row.get("type"), 40)
+    quantity = coerce.integer(row.get("quantity"))
+    return Order(
+        provider=Provider.PRESSONE,
+        id=order_id,
+        code=coerce.text(row.get("code"), 60),
+        status=coerce.enum_or_unknown(STATUS_BY_SLUG, slug, OrderStatus.UNKNOWN),
+        provider_status=slug,
+        type=coerce.enum_or_unknown(TYPE_BY_WIRE, wire_type, OrderType.UNKNOWN),
+        provider_type=wire_type,
+        created_at=coerce.timestamp(row.get("created_at")),
+        updated_at=coerce.timestamp(row.get("updated_at")),
+        description=coerce.text(row.get("description")),
+        plan=_plan(row),
+        quantity=quantity,
+        price=money(row.get("price"), coerce.text(row.get("currency"), 8)),
+        esims=[_esim(sim) for sim in coerce.items(row.get("sims")) if isinstance(sim, dict)],
+        customer=_customer(row.get("user"), personal_data),
+        raw=redact_payload(row, personal=not personal_data),
+    )
+
+
+def _plan(row: dict[str, Any]) -> Plan | None:
+    name = coerce.text(row.get("package"), 200)
+    package_id = coerce.text(row.get("package_id"), 200)
+    if name is None and package_id is None:
+        return None
+    return Plan(
+        id=package_id,
+        name=name,
+        data=data_allowance(row.get("data")),
+        validity_days=coerce.integer(row.get("validity")),
+    )
+
+
+def data_allowance(value: Any) -> Allowance | None:
+    """'1 GB', '500 MB', 'Unlimited' into an allowance."""
+    label = coerce.text(value, 40)
+    if label is None:
+        return None
+    if label.lower().startswith("unlimited"):
+        return Allowance(unlimited=True)
+    number, _, unit = label.partition(" ")
+    amount = coerce.decimal(number)
+    if amount is None:
+        return None
+    return Allowance(amount=amount, unit=unit.strip() or None)
+
+
+def money(value: Any, currency: str | None) -> Money | None:
+    """A decimal price string into exact minor units, using the currency's exponent."""
+    amount = coerce.decimal(value)
+    if amount is None or not currency:
+        return None
+    currency = currency.upper()
+    written = -int(amount.as_tuple().exponent)
+    exponent = max(CURRENCY_EXPONENTS.get(currency, 2), written)
+    minor = amount.scaleb(exponent)
+    if minor != minor.to_integral_value():
+        return None
+    return Money(minor_units=int(minor), currency=currency, exponent=min(exponent, 6))
+
+
+def _esim(sim: dict[str, Any]) -> Esim:
+    return Esim(
+        iccid=coerce.text(sim.get("iccid"), 30),
+        has_qrcode=bool(sim.get("qrcode")),
+        has_matching_id=bool(sim.get("matching_id")),
+        has_confirmation_code=bool(sim.get("confirmation_code")),
+    )
+
+
+def _customer(user: Any, personal_data: bool) -> Customer | None:
+    if not isinstance(user, dict):
+        return None
+    customer_id = coerce.text(user.get("id"), 60)
+    if not personal_data:
+        return Customer(id=customer_id) if customer_id else None
+    return Customer(
+        id=customer_id,
+        name=coerce.text(user.get("name"), 200),
+        email=coerce.text(user.get("email"), 200),
+        phone=coerce.text(user.get("mobile"), 40),
+    )
+
+
+__all__ = ["PressOneClient", "list_query", "money", "parse_order", "parse_page", "unwrap"]

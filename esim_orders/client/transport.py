@@ -1,0 +1,276 @@
+"""HTTP for every provider call: the read-only guard, the one retry loop, deadlines, body caps."""
+
+from __future__ import annotations
+
+import email.utils
+import logging
+import random
+import time
+from collections.abc import Awaitable, Callable, Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import anyio
+import httpx2
+
+from .errors import (
+    ProviderError,
+    ProviderTimeout,
+    ProviderUnavailable,
+    ReadOnlyViolation,
+    ResponseTooLarge,
+    error_from_response,
+)
+
+log = logging.getLogger(__name__)
+
+RETRYABLE_STATUSES = frozenset({408, 429, 500, 502, 503, 504})
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    """How hard one call tries. The whole call, retries and waits included, fits `deadline`."""
+
+    max_attempts: int = 4
+    backoff_base: float = 0.25
+    backoff_cap: float = 4.0
+    retry_after_cap: float = 20.0
+    deadline: float = 30.0
+    connect_timeout: float = 5.0
+    read_timeout: float = 10.0
+    max_body_bytes: int = 20 * 1024 * 1024
+
+
+class ReadOnlyTransport(httpx2.AsyncBaseTransport):
+    """Refuses, before anything leaves the process, every request but GET and token POSTs.
+
+    This is the one place that keeps the project read-only toward providers: every client
+    built by this package sends through it.
+    """
+
+    def __init__(self, inner: httpx2.AsyncBaseTransport, token_urls: Iterable[str]) -> None:
+        self._inner = inner
+        self._token_urls = {_strip_query(u) for u in token_urls}
+
+    def allow_token_url(self, url: str) -> None:
+        self._token_urls.add(_strip_query(url))
+
+    async def handle_async_request(self, request: httpx2.Request) -> httpx2.Response:
+        method = request.method.upper()
+        target = _strip_query(str(request.url))
+        if method in ("GET", "HEAD"):
+            return await self._inner.handle_async_request(request)
+        if method == "POST" and target in self._token_urls:
+            return await self._inner.handle_async_request(request)
+        raise ReadOnlyViolation(
+            f"refused {method} {request.url.host}{request.url.path}: esim-orders only reads "
+            "from providers (GET, and POST to token endpoints)"
+        )
+
+    async def aclose(self) -> None:
+        await self._inner.aclose()
+
+
+def _strip_query(url: str) -> str:
+    return url.split("?", 1)[0].rstrip("/")
+
+
+@dataclass(frozen=True)
+class RawResponse:
+    """A fully read, size-capped response; the connection is already back in the pool."""
+
+    status: int
+    headers: httpx2.Headers
+    body: bytes
+    url: str
+
+    @property
+    def ok(self) -> bool:
+        return 200 <= self.status < 300
+
+
+def retry_delay(
+    attempt: int,
+    status: int | None,
+    retry_after: float | None,
+    policy: RetryPolicy,
+    rand: Callable[[], float] = random.random,
+) -> float | None:
+    """Seconds to wait before the next attempt, or None when this outcome is final.
+
+    `status` None means a transport failure (connection error or timeout). Pure, so the
+    whole retry behaviour is testable without a clock.
+    """
+    if attempt >= policy.max_attempts:
+        return None
+    if status is not None and status not in RETRYABLE_STATUSES:
+        return None
+    if retry_after is not None:
+        return min(retry_after, policy.retry_after_cap)
+    backoff = min(policy.backoff_cap, policy.backoff_base * 2 ** (attempt - 1))
+    return backoff * (0.5 + rand() / 2)  # jitter, keeping at least half the backoff
+
+
+def parse_retry_after(value: str | None, now: float | None = None) -> float | None:
+    """`Retry-After` as seconds (delta or HTTP date), None when absent or unreadable."""
+    if not value:
+        return None
+    value = value.strip()
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        pass
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    if when is None:
+        return None
+    now = time.time() if now is None else now
+    return max(0.0, when.timestamp() - now)
+
+
+class Gateway:
+    """Sends requests for one provider with retries, a deadline and a body cap."""
+
+    def __init__(self, http: httpx2.AsyncClient, provider: str, policy: RetryPolicy) -> None:
+        self._http = http
+        self.provider = provider
+        self.policy = policy
+        self.sleep: Callable[[float], Awaitable[None]] = anyio.sleep  # tests watch the waits
+
+    async def send(
+        self,
+        method: str,
+        url: str,
+        *,
+        params: Mapping[str, str] | None = None,
+        headers: Mapping[str, str] | None = None,
+        data: Mapping[str, str] | None = None,
+        retry: bool = True,
+    ) -> RawResponse:
+        """One logical call. Retries transient failures; returns the last response read.
+
+        Non-2xx answers that are final come back as they are, for the caller to interpret
+        (a 401 means something different to the auth layer than to a listing).
+        """
+        policy = self.policy
+        deadline_at = time.monotonic() + policy.deadline
+        attempt = 0
+        while True:
+            attempt += 1
+            remaining = deadline_at - time.monotonic()
+            if remaining <= 0:
+                raise self._timeout(url)
+            try:
+                with anyio.fail_after(remaining):
+                    response = await self._send_once(method, url, params, headers, data)
+            except TimeoutError:
+                raise self._timeout(url) from None
+            except httpx2.TransportError as exc:
+                failure: ProviderError = ProviderUnavailable(
+                    self.provider, f"connection failed ({type(exc).__name__})"
+                )
+                wait = retry_delay(attempt, None, None, policy) if retry else None
+                if wait is None:
+                    raise failure from None
+                log.info("%s: %s, retry %d in %.2fs", self.provider, failure, attempt, wait)
+            else:
+                if response.ok:
+                    return response
+                retry_after = parse_retry_after(response.headers.get("retry-after"))
+                wait = retry_delay(attempt, response.status, retry_after, policy) if retry else None
+                if wait is None:
+                    return response
+                if retry_after is not None and retry_after > deadline_at - time.monotonic():
+                    # Waiting would blow the deadline: say when to come back instead.
+                    raise self._error(response, retry_after)
+                log.info(
+                    "%s: HTTP %d on %s, retry %d in %.2fs",
+                    self.provider,
+                    response.status,
+                    _path(url),
+                    attempt,
+                    wait,
+                )
+            if wait > deadline_at - time.monotonic():
+                raise self._timeout(url)
+            await self.sleep(wait)
+
+    def error_for(self, response: RawResponse) -> ProviderError:
+        """The typed error for a final non-2xx response."""
+        return self._error(response, parse_retry_after(response.headers.get("retry-after")))
+
+    def _error(self, response: RawResponse, retry_after: float | None) -> ProviderError:
+        return error_from_response(
+            self.provider,
+            response.status,
+            response.headers,
+            response.body,
+            retry_after=retry_after,
+        )
+
+    def _timeout(self, url: str) -> ProviderTimeout:
+        return ProviderTimeout(
+            self.provider,
+            f"no answer within the {self.policy.deadline:g}s deadline for {_path(url)}",
+        )
+
+    async def _send_once(
+        self,
+        method: str,
+        url: str,
+        params: Mapping[str, str] | None,
+        headers: Mapping[str, str] | None,
+        data: Mapping[str, str] | None,
+    ) -> RawResponse:
+        timeout = httpx2.Timeout(self.policy.read_timeout, connect=self.policy.connect_timeout)
+        request = self._http.build_request(
+            method, url, params=params, headers=headers, data=data, timeout=timeout
+        )
+        response = await self._http.send(request, stream=True)
+        try:
+            body = await self._read_capped(response)
+        finally:
+            await response.aclose()
+        return RawResponse(response.status_code, response.headers, body, str(request.url))
+
+    async def _read_capped(self, response: httpx2.Response) -> bytes:
+        """Read the body while it streams and stop at the cap, not after the fact."""
+        cap = self.policy.max_body_bytes
+        declared = response.headers.get("content-length")
+        if declared and declared.isdigit() and int(declared) > cap:
+            raise self._too_large(cap)
+        chunks: list[bytes] = []
+        size = 0
+        async for chunk in response.aiter_bytes():
+            size += len(chunk)
+            if size > cap:
+                raise self._too_large(cap)
+            chunks.append(chunk)
+        return b"".join(chunks)
+
+    def _too_large(self, cap: int) -> ResponseTooLarge:
+        return ResponseTooLarge(
+            self.provider, f"answer larger than {cap // (1024 * 1024)} MB; stopped reading"
+        )
+
+
+def _path(url: str) -> str:
+    return httpx2.URL(url).path
+
+
+def default_http_client(
+    inner: httpx2.AsyncBaseTransport | None, token_urls: Iterable[str], **kwargs: Any
+) -> httpx2.AsyncClient:
+    """The one pooled client of an event loop, always behind the read-only guard."""
+    inner = inner or httpx2.AsyncHTTPTransport(
+        limits=httpx2.Limits(max_connections=20, max_keepalive_connections=10),
+        retries=0,
+    )
+    return httpx2.AsyncClient(
+        transport=ReadOnlyTransport(inner, token_urls),
+        follow_redirects=False,
+        headers={"Accept": "application/json", "User-Agent": "esim-orders/0.1"},
+        **kwargs,
+    )

@@ -1,0 +1,225 @@
+"""The normalized order model every layer above the wire shares; no I/O here."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+from enum import StrEnum
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, computed_field
+
+
+class Provider(StrEnum):
+    PRESSONE = "pressone"
+    ZIM = "zim"
+
+
+class OrderStatus(StrEnum):
+    PENDING = "PENDING"
+    PROCESSING = "PROCESSING"
+    COMPLETED = "COMPLETED"
+    FAILED = "FAILED"
+    CANCELLED = "CANCELLED"
+    REFUNDED = "REFUNDED"
+    REPLACED = "REPLACED"
+    UNKNOWN = "UNKNOWN"
+
+
+class OrderType(StrEnum):
+    ONE_OFF = "ONE_OFF"
+    TOP_UP = "TOP_UP"
+    RECURRING = "RECURRING"
+    UNKNOWN = "UNKNOWN"
+
+
+class SubscriptionStatus(StrEnum):
+    PROCESSING = "PROCESSING"
+    PENDING = "PENDING"
+    ACTIVE = "ACTIVE"
+    EXPIRED = "EXPIRED"
+    CANCELLED = "CANCELLED"
+    DEPLETED = "DEPLETED"
+    UNKNOWN = "UNKNOWN"
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="ignore")
+
+
+class Money(_Model):
+    """An exact amount: integer minor units and the currency's exponent, never a float."""
+
+    minor_units: int
+    currency: str
+    exponent: int = Field(ge=0, le=6)
+
+    @property
+    def amount(self) -> Decimal:
+        return Decimal(self.minor_units).scaleb(-self.exponent)
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def formatted(self) -> str:
+        """For people and models: `4.90 USD`, `775 JPY`."""
+        return f"{self.amount:.{self.exponent}f} {self.currency}"
+
+    def __str__(self) -> str:
+        return self.formatted
+
+
+class Allowance(_Model):
+    """A data, voice or SMS allowance; `unlimited` replaces the providers' -1 sentinels."""
+
+    unlimited: bool = False
+    amount: Decimal | None = None
+    unit: str | None = None
+
+    def __str__(self) -> str:
+        if self.unlimited:
+            return "unlimited"
+        if self.amount is None:
+            return "unknown"
+        return f"{self.amount.normalize():f} {self.unit or ''}".strip()
+
+
+class Plan(_Model):
+    id: str | None = None
+    name: str | None = None
+    destination: str | None = None
+    region: str | None = None
+    data: Allowance | None = None
+    voice: Allowance | None = None
+    sms: Allowance | None = None
+    validity_days: int | None = None
+    features: list[str] = Field(default_factory=list)
+
+
+class Esim(_Model):
+    """One eSIM of an order. Activation secrets are never kept, only whether they exist."""
+
+    iccid: str | None = None
+    status: str | None = None
+    has_qrcode: bool = False
+    has_matching_id: bool = False
+    has_confirmation_code: bool = False
+
+
+class Subscription(_Model):
+    id: str
+    esim_id: str | None = None
+    status: SubscriptionStatus = SubscriptionStatus.UNKNOWN
+    provider_status: str | None = None
+    plan: Plan | None = None
+
+
+class Customer(_Model):
+    """The end customer: the id always, personal fields only when the caller opted in."""
+
+    id: str | None = None
+    name: str | None = None
+    email: str | None = None
+    phone: str | None = None
+
+
+class Failure(_Model):
+    reason_code: str | None = None
+    message: str | None = None
+
+
+class Order(_Model):
+    provider: Provider
+    id: str
+    code: str | None = None
+    status: OrderStatus
+    provider_status: str | None = None
+    type: OrderType = OrderType.UNKNOWN
+    provider_type: str | None = None
+    created_at: datetime | None = None
+    updated_at: datetime | None = None
+    description: str | None = None
+    plan: Plan | None = None
+    quantity: int | None = None
+    price: Money | None = None
+    esims: list[Esim] = Field(default_factory=list)
+    subscription: Subscription | None = None
+    customer: Customer | None = None
+    failure: Failure | None = None
+    account_id: str | None = None
+    payment_id: str | None = None
+    payment_reference: str | None = None
+    notify_recipient: bool | None = None
+    # The provider's payload with activation secrets (and, unless opted in, personal data)
+    # removed. Excluded from dumps and repr: ask for it with `dump(with_raw=True)`.
+    raw: dict[str, Any] | None = Field(default=None, exclude=True, repr=False)
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def ref(self) -> str:
+        """Unique across providers, e.g. `zim:ordr_GMAVA4ISiqfWSG0ArGOzB` or `pressone:9666`."""
+        return make_ref(self.provider, self.id)
+
+    def dump(self, *, with_raw: bool = False) -> dict[str, Any]:
+        """JSON-ready dict without nulls; the raw payload only when asked for."""
+        data = self.model_dump(mode="json", exclude_none=True)
+        if with_raw and self.raw is not None:
+            data["raw"] = self.raw
+        return data
+
+
+def make_ref(provider: Provider | str, provider_id: str) -> str:
+    return f"{Provider(provider).value}:{provider_id}"
+
+
+class OrderFilter(_Model):
+    """One filter over both providers; `created_after` is inclusive, `created_before` exclusive.
+
+    Each provider translates what it can into its own query; `matches` is the local check
+    that makes every provider's answer exact whatever it filtered server-side.
+    """
+
+    providers: frozenset[Provider] | None = None
+    statuses: frozenset[OrderStatus] | None = None
+    type: OrderType | None = None
+    created_after: datetime | None = None
+    created_before: datetime | None = None
+    iccid: str | None = None
+    code: str | None = None
+    text: str | None = None
+
+    def wants(self, provider: Provider) -> bool:
+        return self.providers is None or provider in self.providers
+
+    def matches(self, order: Order) -> bool:
+        if not self.wants(order.provider):
+            return False
+        if self.statuses is not None and order.status not in self.statuses:
+            return False
+        if self.type is not None and order.type != self.type:
+            return False
+        if self.created_after is not None or self.created_before is not None:
+            if order.created_at is None:
+                return False
+            if self.created_after is not None and order.created_at < self.created_after:
+                return False
+            if self.created_before is not None and order.created_at >= self.created_before:
+                return False
+        if self.iccid is not None and not any(
+            e.iccid and self.iccid in e.iccid for e in order.esims
+        ):
+            return False
+        if self.code is not None and not (order.code and _contains(order.code, self.code)):
+            return False
+        return self.text is None or bool(
+            order.description and _contains(order.description, self.text)
+        )
+
+
+def _contains(haystack: str, needle: str) -> bool:
+    return needle.casefold() in haystack.casefold()
+
+
+def newest_first_key(order: Order) -> tuple[bool, float, str]:
+    """Sort key: newest first, orders without a time last, ties broken by ref."""
+    ts = order.created_at.timestamp() if order.created_at else 0.0
+    return (order.created_at is None, -ts, order.ref)

@@ -1,0 +1,73 @@
+"""The sandbox's knobs: one mutable dataclass that tests may change while the app runs."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Literal
+
+SANDBOX_CLIENT_ID = "sandbox"
+SANDBOX_CLIENT_SECRET = "sandbox-secret"
+
+#: Every fault the sandbox can inject, in the order they are documented.
+FAULT_KINDS: tuple[str, ...] = (
+    "429",
+    "429-no-retry-after",
+    "500",
+    "502",
+    "503",
+    "drop",
+    "malformed",
+    "html",
+    "stall",
+)
+
+
+@dataclass
+class SandboxConfig:
+    """What the sandbox serves and how badly it behaves.
+
+    ``seed``, ``orders`` and ``now`` shape the generated data and are read once, when the
+    `Sandbox` is built. Every other field is read on each request, so a test can flip it on a
+    running app (``app.state.sandbox.config.fault_rate = 1.0``).
+    """
+
+    seed: int = 7
+    #: Orders generated per provider (at least; the guaranteed cases come on top when larger).
+    orders: int = 500
+    #: Reference time the order ages count back from; tz-aware UTC. None: generation time.
+    now: datetime | None = None
+    latency_ms: float = 0
+    #: Fraction of requests (token endpoints included) that get a fault from ``faults``.
+    fault_rate: float = 0.0
+    faults: tuple[str, ...] = FAULT_KINDS
+    pressone_token_ttl_s: int = 86400
+    zim_token_ttl_s: int = 3600
+    #: Reject tokens this many seconds after issue, whatever ``expires_in`` they declared.
+    early_token_expiry_s: float | None = None
+    #: How long a "stall" fault sleeps before answering normally.
+    stall_s: float = 30.0
+    #: Largest PressOne page served; a bigger ``limit`` is silently capped.
+    pressone_page_cap: int = 100
+    #: PressOne's success envelope is undocumented: serve the upstream shape or wrap it.
+    pressone_envelope: Literal["bare", "wrapped"] = "bare"
+
+    def __post_init__(self) -> None:
+        check_config(self)
+
+
+def check_config(config: SandboxConfig) -> None:
+    """Reject knob values the sandbox cannot honour, so a typo fails loudly, not silently."""
+    if config.now is not None and config.now.utcoffset() is None:
+        raise ValueError("SandboxConfig.now must be timezone-aware (UTC)")
+    if config.orders < 0:
+        raise ValueError("SandboxConfig.orders must be >= 0")
+    if not 0.0 <= config.fault_rate <= 1.0:
+        raise ValueError("SandboxConfig.fault_rate must be within [0, 1]")
+    unknown = [kind for kind in config.faults if kind not in FAULT_KINDS]
+    if unknown:
+        raise ValueError(f"unknown fault kinds {unknown}; known: {list(FAULT_KINDS)}")
+    if config.pressone_page_cap < 1:
+        raise ValueError("SandboxConfig.pressone_page_cap must be >= 1")
+    if config.pressone_envelope not in ("bare", "wrapped"):
+        raise ValueError("SandboxConfig.pressone_envelope must be 'bare' or 'wrapped'")

@@ -1,0 +1,26 @@
+"""Cleaning of untrusted provider text before it reaches a log, a model or a person."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+# Bidirectional overrides/isolates and zero-width characters can hide or reorder text; the
+# rest of the format (Cf) and control (Cc) categories have no business in a message either.
+_COLLAPSE_SPACE = re.compile(r"\s+")
+
+
+def clean_provider_text(text: str, cap: int = 500) -> str:
+    """Strip control, format (bidi, zero-width) characters, fold whitespace, cap the length."""
+    if len(text) > cap * 4:
+        # Bound the work on hostile 100 KB strings before walking them.
+        text = text[: cap * 4]
+    kept = "".join(
+        " " if ch in "\t\n\r" else ch
+        for ch in text
+        if ch in "\t\n\r" or unicodedata.category(ch) not in ("Cc", "Cf", "Co", "Cs")
+    )
+    kept = _COLLAPSE_SPACE.sub(" ", kept).strip()
+    if len(kept) > cap:
+        return kept[: cap - 1].rstrip() + "…"
+    return kept

@@ -1,0 +1,74 @@
+"""Errors as one actionable sentence for whoever called a tool, a model or a person."""
+
+from __future__ import annotations
+
+from ..client.errors import (
+    AuthenticationError,
+    ConfigError,
+    EsimOrdersError,
+    InvalidRef,
+    NotFoundError,
+    OrderNotFound,
+    PermissionDenied,
+    ProviderDataError,
+    ProviderError,
+    ProviderTimeout,
+    ProviderUnavailable,
+    RateLimited,
+    RequestRejected,
+)
+
+_NAMES = {"pressone": "PressOne", "zim": "Zim"}
+
+
+class ToolInputError(EsimOrdersError):
+    """An argument a caller can fix; the message names the field."""
+
+    def __init__(self, field: str, problem: str) -> None:
+        super().__init__(f"{field}: {problem}")
+        self.field = field
+
+
+def describe(exc: EsimOrdersError) -> str:
+    """The sentence to show. Provider text in it is already cleaned; no secret is ever in it."""
+    if isinstance(exc, OrderNotFound):
+        return f"No order {exc.ref}. Use list_orders to find order refs."
+    if isinstance(exc, InvalidRef):
+        return f"{exc} Use list_orders to find order refs."
+    if isinstance(exc, ToolInputError | ConfigError):
+        return str(exc)
+    if isinstance(exc, ProviderError):
+        return _describe_provider(exc)
+    return str(exc)
+
+
+def _describe_provider(exc: ProviderError) -> str:
+    name = _NAMES.get(exc.provider, exc.provider)
+    said = exc.provider_message
+    if isinstance(exc, AuthenticationError):
+        return f"{name}: {said}."
+    if isinstance(exc, PermissionDenied):
+        return (
+            f"{name} refused access (HTTP 403: {said}). Check the account's role, the server's "
+            "IP allow list and, for Zim, ZIM_APP_IDENTIFIER."
+        )
+    if isinstance(exc, RateLimited):
+        when = (
+            f"in {max(1, round(exc.retry_after))} seconds"
+            if exc.retry_after is not None
+            else "in a minute"
+        )
+        return f"{name} is rate-limiting requests; retry {when}."
+    if isinstance(exc, ProviderTimeout):
+        return f"{name} did not answer in time ({said}); retry in a minute."
+    if isinstance(exc, ProviderUnavailable):
+        return f"{name} is unavailable ({_status(exc)}{said}); retry in a minute."
+    if isinstance(exc, ProviderDataError):
+        return f"{name} sent an answer that could not be read ({said}); retry later."
+    if isinstance(exc, RequestRejected | NotFoundError):
+        return f"{name} rejected the request ({_status(exc)}{said})."
+    return f"{name} failed ({_status(exc)}{said})."
+
+
+def _status(exc: ProviderError) -> str:
+    return f"HTTP {exc.status}: " if exc.status else ""

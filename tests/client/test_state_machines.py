@@ -1,0 +1,307 @@
+"""Token, retry and transport state machines against scripted mock providers (no cassettes)."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from collections.abc import Callable
+from typing import ClassVar
+
+import anyio
+import httpx2
+import pytest
+
+from esim_orders.client.errors import (
+    AuthenticationError,
+    OrderNotFound,
+    ProviderTimeout,
+    ProviderUnavailable,
+    RateLimited,
+    ReadOnlyViolation,
+    ResponseTooLarge,
+)
+from esim_orders.client.factory import open_service
+from esim_orders.client.service import OrderService
+from esim_orders.client.transport import RetryPolicy, parse_retry_after, retry_delay
+from esim_orders.settings import Settings
+
+ENV = {
+    "PRESSONE_BASE_URL": "https://pressone.test",
+    "PRESSONE_CLIENT_ID": "id-p",
+    "PRESSONE_CLIENT_SECRET": "secret-p",
+    "ZIM_BASE_URL": "https://zim.test",
+    "ZIM_TOKEN_URL": "https://auth.zim.test/oauth2/token",
+    "ZIM_CLIENT_ID": "id-z",
+    "ZIM_CLIENT_SECRET": "secret-z",
+}
+FAST = RetryPolicy(backoff_base=0.001, backoff_cap=0.01, deadline=5.0, read_timeout=1.0)
+ORDER = {"id": 5, "code": "c", "status": {"slug": "completed"}, "created_at": "2026-01-01 00:00:00"}
+
+
+class ClosingStream(httpx2.AsyncByteStream):
+    """A body that records whether the client closed it (connection back to the pool)."""
+
+    opened: ClassVar[list[ClosingStream]] = []
+
+    def __init__(self, chunks: list[bytes]) -> None:
+        self.chunks = chunks
+        self.closed = False
+        self.read = 0
+        ClosingStream.opened.append(self)
+
+    async def __aiter__(self):
+        for chunk in self.chunks:
+            self.read += len(chunk)
+            yield chunk
+
+    async def aclose(self) -> None:
+        self.closed = True
+
+
+def respond(status: int, body: object = None, headers: dict | None = None) -> httpx2.Response:
+    raw = b"" if body is None else (body if isinstance(body, bytes) else json.dumps(body).encode())
+    return httpx2.Response(
+        status,
+        headers={"content-type": "application/json", **(headers or {})},
+        stream=ClosingStream([raw]),
+    )
+
+
+class FakeProviders:
+    """Scripted PressOne + Zim: counts calls, hands out numbered tokens."""
+
+    def __init__(self) -> None:
+        self.calls: Counter[str] = Counter()
+        self.tokens_issued = 0
+        self.valid_tokens: set[str] = set()
+        self.token_delay = 0.0
+        self.script: dict[str, list[Callable[[httpx2.Request], httpx2.Response]]] = {}
+
+    async def __call__(self, request: httpx2.Request) -> httpx2.Response:
+        key = f"{request.method} {request.url.host}{request.url.path}"
+        self.calls[key] += 1
+        if request.url.path.endswith("/token"):
+            await anyio.sleep(self.token_delay)
+            self.tokens_issued += 1
+            token = f"tok-{self.tokens_issued}"
+            self.valid_tokens.add(token)
+            if "pressone" in request.url.host:
+                return respond(200, {"data": {"access_token": token, "expires_in": 3600}})
+            return respond(200, {"access_token": token, "expires_in": 3600})
+        if self.script.get(key):
+            return self.script[key].pop(0)(request)
+        bearer = request.headers.get("authorization", "").removeprefix("Bearer ")
+        if bearer not in self.valid_tokens:
+            return respond(401, {"message": "Unauthenticated."})
+        if request.url.path == "/customer/v2/orders/5":
+            return respond(200, {"data": ORDER})
+        return respond(404, {"message": "Order not found"})
+
+
+@pytest.fixture
+def fake() -> FakeProviders:
+    ClosingStream.opened.clear()
+    return FakeProviders()
+
+
+@pytest.fixture
+async def service(fake: FakeProviders):
+    svc = open_service(Settings.from_env(ENV), transport=httpx2.MockTransport(fake), policy=FAST)
+    async with svc:
+        yield svc
+
+
+def waits_of(service: OrderService) -> list[float]:
+    waits: list[float] = []
+
+    async def record(seconds: float) -> None:
+        waits.append(seconds)
+
+    for client in service.clients.values():
+        client.gateway.sleep = record
+    return waits
+
+
+async def test_cold_start_burst_makes_one_token_request(service, fake):
+    fake.token_delay = 0.05
+    async with anyio.create_task_group() as group:
+        for _ in range(50):
+            group.start_soon(service.get_order, "pressone:5")
+    assert fake.calls["POST pressone.test/customer/v2/token"] == 1
+    assert fake.calls["GET pressone.test/customer/v2/orders/5"] == 50
+
+
+async def test_expired_token_is_replaced_once_for_a_burst_of_401s(service, fake):
+    await service.get_order("pressone:5")
+    fake.valid_tokens.clear()  # the provider expires every token early
+    async with anyio.create_task_group() as group:
+        for _ in range(20):
+            group.start_soon(service.get_order, "pressone:5")
+    assert fake.calls["POST pressone.test/customer/v2/token"] == 2
+
+
+async def test_token_rejected_right_after_refresh_is_a_credentials_error_not_a_loop(service, fake):
+    key = "GET pressone.test/customer/v2/orders/5"
+    fake.script[key] = [lambda r: respond(401, {"message": "Unauthenticated."})] * 5
+    with pytest.raises(AuthenticationError) as caught:
+        await service.get_order("pressone:5")
+    assert fake.calls[key] == 2
+    assert fake.calls["POST pressone.test/customer/v2/token"] == 2
+    assert "PRESSONE_CLIENT_SECRET" in str(caught.value)
+    assert "secret-p" not in str(caught.value) and "tok-" not in str(caught.value)
+
+
+async def test_rejected_client_credentials_name_the_variables_not_the_values(fake):
+    async def refuse(request: httpx2.Request) -> httpx2.Response:
+        return respond(401, {"error": "invalid_client"})
+
+    svc = open_service(Settings.from_env(ENV), transport=httpx2.MockTransport(refuse), policy=FAST)
+    async with svc:
+        with pytest.raises(AuthenticationError) as caught:
+            await svc.get_order("zim:ordr_1")
+    text = str(caught.value)
+    assert "ZIM_CLIENT_ID" in text and "ZIM_CLIENT_SECRET" in text
+    assert "id-z" not in text and "secret-z" not in text
+
+
+async def test_retry_after_is_honoured_then_the_call_succeeds(service, fake):
+    waits = waits_of(service)
+    key = "GET pressone.test/customer/v2/orders/5"
+    fake.script[key] = [
+        lambda r: respond(429, {"message": "Too Many Attempts."}, {"Retry-After": "2"})
+    ]
+    order = await service.get_order("pressone:5")
+    assert order.id == "5"
+    assert waits == [2.0]
+    assert fake.calls[key] == 2
+
+
+async def test_retry_after_beyond_the_deadline_fails_fast_with_when_to_retry(service, fake):
+    waits = waits_of(service)
+    key = "GET pressone.test/customer/v2/orders/5"
+    fake.script[key] = [lambda r: respond(429, b"slow down", {"Retry-After": "600"})]
+    with pytest.raises(RateLimited) as caught:
+        await service.get_order("pressone:5")
+    assert caught.value.retry_after == 600 and waits == []
+
+
+async def test_transient_5xx_and_dropped_connections_are_retried_with_backoff(service, fake):
+    waits = waits_of(service)
+    key = "GET pressone.test/customer/v2/orders/5"
+
+    def drop(request: httpx2.Request) -> httpx2.Response:
+        raise httpx2.RemoteProtocolError("peer closed connection", request=request)
+
+    fake.script[key] = [lambda r: respond(502, b"bad gateway"), drop, lambda r: respond(503)]
+    order = await service.get_order("pressone:5")
+    assert order.id == "5" and len(waits) == 3
+    assert waits[0] <= waits[1] <= waits[2] <= FAST.backoff_cap
+
+
+async def test_persistent_failure_stops_after_max_attempts(service, fake):
+    key = "GET pressone.test/customer/v2/orders/5"
+    fake.script[key] = [lambda r: respond(500, b"boom")] * 10
+    waits_of(service)
+    with pytest.raises(ProviderUnavailable):
+        await service.get_order("pressone:5")
+    assert fake.calls[key] == FAST.max_attempts
+
+
+async def test_a_stalled_provider_is_cut_at_the_deadline():
+    async def stall(request: httpx2.Request) -> httpx2.Response:
+        await anyio.sleep(60)
+        raise AssertionError("unreachable")
+
+    policy = RetryPolicy(deadline=0.3, read_timeout=10)
+    svc = open_service(Settings.from_env(ENV), transport=httpx2.MockTransport(stall), policy=policy)
+    async with svc:
+        with anyio.fail_after(10), pytest.raises(ProviderTimeout):
+            await svc.get_order("pressone:5")
+
+
+async def test_no_response_is_left_open_after_retries_and_errors(service, fake):
+    waits_of(service)
+    key = "GET pressone.test/customer/v2/orders/5"
+    fake.script[key] = [lambda r: respond(503)] * 2 + [lambda r: respond(429)]
+    await service.get_order("pressone:5")
+    with pytest.raises(OrderNotFound):
+        await service.get_order("pressone:6")
+    assert ClosingStream.opened and all(s.closed for s in ClosingStream.opened)
+
+
+async def test_body_cap_stops_reading_while_streaming(fake):
+    big = [b"x" * 1024] * 100
+
+    async def huge(request: httpx2.Request) -> httpx2.Response:
+        if request.url.path.endswith("/token"):
+            return await fake(request)
+        return httpx2.Response(200, stream=ClosingStream(big))
+
+    policy = RetryPolicy(max_body_bytes=10 * 1024)
+    svc = open_service(Settings.from_env(ENV), transport=httpx2.MockTransport(huge), policy=policy)
+    async with svc:
+        with pytest.raises(ResponseTooLarge):
+            await svc.get_order("pressone:5")
+    body_stream = ClosingStream.opened[-1]
+    assert body_stream.read <= 11 * 1024 and body_stream.closed
+
+
+async def test_only_get_and_token_posts_leave_the_process(service, fake):
+    http = service._http
+    for method, url in [
+        ("POST", "https://pressone.test/customer/v2/orders/topups"),
+        ("DELETE", "https://zim.test/orders/ordr_1"),
+        ("PUT", "https://zim.test/orders"),
+        ("POST", "https://zim.test/orders"),
+    ]:
+        with pytest.raises(ReadOnlyViolation):
+            await http.request(method, url)
+    assert not any(k.startswith(("DELETE", "PUT")) or "topups" in k for k in fake.calls)
+    response = await http.post("https://auth.zim.test/oauth2/token", data={"x": "y"})
+    assert response.status_code == 200
+
+
+async def test_zim_single_order_falls_back_to_the_list_on_404(fake):
+    listed = [{"id": "ordr_A", "status": "FULFILLED"}, {"id": "ordr_B", "status": "FAILED"}]
+
+    async def zim_without_single_route(request: httpx2.Request) -> httpx2.Response:
+        if request.url.path.endswith("/token"):
+            return await fake(request)
+        fake.calls[request.url.path] += 1
+        if request.url.path == "/orders":
+            return respond(200, listed)
+        return respond(404, b"Cannot GET")
+
+    svc = open_service(
+        Settings.from_env(ENV),
+        transport=httpx2.MockTransport(zim_without_single_route),
+        policy=FAST,
+    )
+    async with svc:
+        order = await svc.get_order("ordr_B")
+        assert order.ref == "zim:ordr_B"
+        with pytest.raises(OrderNotFound):
+            await svc.get_order("zim:ordr_missing")
+        await svc.get_order("zim:ordr_A")
+    # Once the list answered, the unsupported single-order route is not tried again.
+    assert fake.calls["/orders/ordr_B"] == 1 and fake.calls["/orders/ordr_A"] == 0
+
+
+def test_retry_decision_is_a_pure_function_of_the_outcome():
+    policy = RetryPolicy(max_attempts=3, backoff_base=1, backoff_cap=4, retry_after_cap=10)
+    assert retry_delay(1, 404, None, policy) is None
+    assert retry_delay(1, 401, None, policy) is None
+    assert retry_delay(3, 503, None, policy) is None  # attempts used up
+    assert retry_delay(1, 429, 30.0, policy) == 10  # Retry-After capped
+    assert retry_delay(1, None, None, policy, rand=lambda: 1.0) == 1.0
+    assert retry_delay(2, 502, None, policy, rand=lambda: 0.0) == 1.0  # half of 2s
+    for status in (408, 429, 500, 502, 503, 504):
+        assert retry_delay(1, status, None, policy) is not None
+
+
+def test_retry_after_as_seconds_or_http_date():
+    assert parse_retry_after("3") == 3.0
+    assert parse_retry_after("Wed, 21 Oct 2015 07:28:10 GMT", now=1445412480.0) == 10.0
+    assert parse_retry_after("Wed, 21 Oct 2015 07:28:00 GMT", now=1445412490.0) == 0.0
+    assert parse_retry_after("soon") is None
+    assert parse_retry_after(None) is None

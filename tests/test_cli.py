@@ -1,0 +1,110 @@
+"""The command line as a user runs it: a real process, the sandbox in process or over HTTP."""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+from contextlib import contextmanager
+
+import httpx2
+
+CLEAN_ENV = {
+    k: v for k, v in os.environ.items() if not k.startswith(("PRESSONE_", "ZIM_", "ESIM_ORDERS_"))
+}
+
+
+def run(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "esim_orders", *args],
+        env={**CLEAN_ENV, **(env or {})},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@contextmanager
+def sandbox_process(port: int):
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "esim_orders", "sandbox", "--port", str(port)],
+        env=CLEAN_ENV,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                httpx2.get(f"http://127.0.0.1:{port}/zim/orders", timeout=1)
+                break
+            except httpx2.TransportError:
+                if time.monotonic() > deadline or proc.poll() is not None:
+                    raise RuntimeError("sandbox did not start") from None
+                time.sleep(0.1)
+        yield proc
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+
+
+def test_orders_list_json_with_no_configuration_lists_both_sandbox_providers():
+    result = run("orders", "list", "--json", "--limit", "100")
+    assert result.returncode == 0, result.stderr
+    page = json.loads(result.stdout)
+    assert {o["ref"].split(":")[0] for o in page["orders"]} == {"pressone", "zim"}
+    assert page["returned"] == 100 and page["total"] >= 1000
+    assert "embedded sandbox" in result.stderr
+    assert result.stderr.count("embedded sandbox") == 1
+
+
+def test_orders_list_over_http_matches_the_in_process_sandbox():
+    port = free_port()
+    env = {
+        "PRESSONE_BASE_URL": f"http://127.0.0.1:{port}/pressone",
+        "PRESSONE_CLIENT_ID": "sandbox",
+        "PRESSONE_CLIENT_SECRET": "sandbox-secret",
+    }
+    with sandbox_process(port) as proc:
+        over_http = run("orders", "list", "--json", "--limit", "100", env=env)
+        wrong = run("orders", "list", env={**env, "PRESSONE_CLIENT_SECRET": "nope"})
+    in_process = run("orders", "list", "--json", "--limit", "100", "--provider", "pressone")
+    assert over_http.returncode == 0, over_http.stderr
+    refs_http = [o["ref"] for o in json.loads(over_http.stdout)["orders"]]
+    refs_local = [o["ref"] for o in json.loads(in_process.stdout)["orders"]]
+    assert refs_http == refs_local and len(refs_http) == 100
+    assert "sandbox-secret" in proc.stderr.read()  # the sandbox prints its credentials
+    assert wrong.returncode == 1
+    assert "PRESSONE_CLIENT_SECRET" in wrong.stderr and "nope" not in wrong.stderr
+
+
+def test_orders_get_shows_a_card_and_json():
+    card = run("orders", "get", "zim:ordr_FaiL1234567890abcdEFG")
+    assert card.returncode == 0, card.stderr
+    assert 'Failure reason (provider data): "PLAN_NOT_FOUND"' in card.stdout
+    as_json = json.loads(run("orders", "get", "ordr_FaiL1234567890abcdEFG", "--json").stdout)
+    assert as_json["ref"] == "zim:ordr_FaiL1234567890abcdEFG" and "raw" not in as_json
+
+
+def test_configuration_errors_are_one_line_not_a_traceback():
+    result = run("orders", "list", env={"PRESSONE_BASE_URL": "https://p.test"})
+    assert result.returncode == 2
+    assert result.stderr.strip().count("\n") == 0
+    assert "PRESSONE_CLIENT_ID" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_unknown_order_and_bad_arguments_are_clear_errors():
+    missing = run("orders", "get", "pressone:99999999")
+    assert missing.returncode == 1 and "list_orders" in missing.stderr
+    bad = run("orders", "list", "--limit", "1000")
+    assert bad.returncode == 2 and "limit" in bad.stderr and "Traceback" not in bad.stderr
