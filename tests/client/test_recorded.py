@@ -36,14 +36,14 @@ async def test_listing_walks_every_pressone_page_and_the_zim_array(recorded_env)
 
 
 async def test_status_and_date_filters_are_exact(recorded_env):
-    after = datetime(2026, 10, 1, tzinfo=UTC)
-    before = datetime(2026, 11, 1, tzinfo=UTC)
+    after = datetime(2026, 8, 1, tzinfo=UTC)
+    before = datetime(2026, 11, 15, tzinfo=UTC)
     order_filter = OrderFilter(
         statuses=frozenset({OrderStatus.FAILED}), created_after=after, created_before=before
     )
     async with service_for(recorded_env) as service:
         listing = await service.list_orders(order_filter)
-    assert listing.orders, "the recorded sandbox has failed orders in October"
+    assert listing.orders, "the recorded sandbox has failed orders in that window"
     for order in listing.orders:
         assert order.status is OrderStatus.FAILED
         assert order.created_at is not None and after <= order.created_at < before
