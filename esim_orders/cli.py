@@ -16,10 +16,13 @@ from pydantic import BaseModel, ValidationError
 from .client.errors import ConfigError, EsimOrdersError
 from .client.factory import open_service
 from .client.service import OrderService
+from .failures.thresholds import Thresholds
 from .models import OrderStatus, OrderType, Provider
 from .settings import Settings
-from .tools import get_order, list_orders
+from .tools import explain_failure, get_order, list_orders
 from .tools.errors import describe
+from .tools.explain_failure import configure as configure_thresholds
+from .tools.explain_render import explanation_text
 from .tools.render import order_card, page_text
 
 
@@ -86,6 +89,15 @@ def _parser() -> argparse.ArgumentParser:
     show.add_argument("--json", action="store_true")
     show.set_defaults(run=_run_get)
 
+    explain = order_commands.add_parser(
+        "explain", help="why an order failed or is stuck, and what to do next"
+    )
+    explain.add_argument("ref", nargs="?", help="an order ref; or give --provider and --code")
+    explain.add_argument("--provider", choices=[p.value for p in Provider])
+    explain.add_argument("--code", help="a raw error code or failure reason, e.g. 4008")
+    explain.add_argument("--json", action="store_true")
+    explain.set_defaults(run=_run_explain)
+
     serve = commands.add_parser("serve", help="run the MCP server (stdio, or HTTP with --http)")
     serve.add_argument("--http", action="store_true", help="serve streamable HTTP at /mcp")
     serve.add_argument("--host", default="127.0.0.1", help="with --http; default 127.0.0.1")
@@ -108,6 +120,7 @@ def configure_logging(level: str) -> None:
 def _with_service(call: Callable[[OrderService], Awaitable[Any]]) -> Any:
     settings = Settings.from_env()
     configure_logging(settings.log_level)
+    configure_thresholds(Thresholds.from_settings(settings))
 
     async def run() -> Any:
         async with open_service(settings) as service:
@@ -139,6 +152,16 @@ def _run_list(args: argparse.Namespace) -> int:
 def _run_get(args: argparse.Namespace) -> int:
     order = _with_service(lambda service: get_order(service, args.ref))
     _print(order, args.json, order_card)
+    return 0
+
+
+def _run_explain(args: argparse.Namespace) -> int:
+    explanation = _with_service(
+        lambda service: explain_failure(
+            service, ref=args.ref, provider=args.provider, code=args.code
+        )
+    )
+    _print(explanation, args.json, explanation_text)
     return 0
 
 

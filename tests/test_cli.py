@@ -108,3 +108,15 @@ def test_unknown_order_and_bad_arguments_are_clear_errors():
     assert missing.returncode == 1 and "list_orders" in missing.stderr
     bad = run("orders", "list", "--limit", "1000")
     assert bad.returncode == 2 and "limit" in bad.stderr and "Traceback" not in bad.stderr
+
+
+def test_orders_explain_a_failed_order_and_a_bare_code():
+    failed = run("orders", "explain", "zim:ordr_FaiL1234567890abcdEFG")
+    assert failed.returncode == 0, failed.stderr
+    assert "Plan not found" in failed.stdout and "Next steps" in failed.stdout
+    code = json.loads(
+        run("orders", "explain", "--provider", "pressone", "--code", "4008", "--json").stdout
+    )
+    assert code["confidence"] == "known_code" and code["next_steps"]
+    neither = run("orders", "explain")
+    assert neither.returncode == 1 and "ref" in neither.stderr

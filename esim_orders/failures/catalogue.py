@@ -1,0 +1,189 @@
+"""Reads catalogue.toml into validated, frozen models once, and looks codes and states up in it."""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from functools import cache
+from importlib import resources
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+
+CATALOGUE_FILE = "catalogue.toml"
+
+Category = Literal[
+    "payment",
+    "plan_or_package",
+    "stock",
+    "account_balance",
+    "access_or_credentials",
+    "rate_limit",
+    "operator_or_network",
+    "request_validation",
+    "device_or_installation",
+    "order_lifecycle",
+    "provider_internal",
+    "unknown",
+]
+CATEGORIES: tuple[str, ...] = Category.__args__  # type: ignore[attr-defined]
+Actor = Literal["partner_operations", "end_customer", "provider_support"]
+RetryVerdict = Literal["yes", "no", "later", "after_fix"]
+Charged = Literal["yes", "no", "likely", "unknown", "refunded", "partially_refunded"]
+Issued = Literal["yes", "no", "likely", "unknown"]
+Kind = Literal["failure_reason", "error_code", "http_status", "state"]
+Outcome = Literal["failed", "stuck", "attention", "unknown"]
+ProviderKey = Literal["any", "pressone", "zim"]
+GenericName = Literal[
+    "failed_unknown_reason", "failed_no_reason", "unknown_status", "unknown_code", "http_4xx"
+]
+GENERIC_NAMES: tuple[str, ...] = GenericName.__args__  # type: ignore[attr-defined]
+
+#: What catalogue texts may say in braces; the explainer fills them from the order.
+PLACEHOLDERS = frozenset(
+    {"age", "threshold", "since", "updated", "account", "user", "plan", "validity"}
+)
+_PLACEHOLDER = re.compile(r"\{([a-z_]+)\}")
+
+# Caps keep every explanation small enough for a model's context, whatever the file says.
+Title = Annotated[str, StringConstraints(strip_whitespace=True, min_length=3, max_length=80)]
+Sentence = Annotated[str, StringConstraints(strip_whitespace=True, min_length=10, max_length=300)]
+Reference = Annotated[str, StringConstraints(strip_whitespace=True, min_length=8, max_length=200)]
+Code = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_]{1,40}$")]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class ImpactFacts(_Strict):
+    """What the failure means for the end customer, as far as the documentation says."""
+
+    charged: Charged
+    esim_issued: Issued
+    note: Sentence
+
+
+class Advice(_Strict):
+    """What is said about one code, state or status class."""
+
+    title: Title
+    category: Category
+    outcome: Outcome = "failed"
+    diagnosis: Sentence
+    cause: Sentence
+    impact: ImpactFacts
+    retry: RetryVerdict
+    retry_note: Sentence | None = None
+    who_acts: tuple[Actor, ...] = Field(min_length=1, max_length=3)
+    next_steps: tuple[Sentence, ...] = Field(min_length=1, max_length=6)
+    ask_support: Sentence | None = None
+    references: tuple[Reference, ...] = Field(min_length=1, max_length=4)
+
+    @model_validator(mode="after")
+    def _known_placeholders(self) -> Advice:
+        for text in self.templated():
+            unknown = set(_PLACEHOLDER.findall(text)) - PLACEHOLDERS
+            if unknown:
+                raise ValueError(f"unknown placeholder(s) {sorted(unknown)} in {text!r}")
+        if len(set(self.who_acts)) != len(self.who_acts):
+            raise ValueError("who_acts repeats an actor")
+        return self
+
+    def templated(self) -> list[str]:
+        """The texts whose {placeholders} are filled in."""
+        texts = [self.diagnosis, self.cause, self.impact.note, *self.next_steps]
+        texts += [t for t in (self.retry_note, self.ask_support) if t]
+        return texts
+
+
+class Entry(Advice):
+    """One documented code or state of one provider (or of any)."""
+
+    provider: ProviderKey
+    code: Code
+    kind: Kind
+    http_status: int | None = Field(None, ge=100, le=599)
+    aliases: tuple[Code, ...] = ()
+
+    @property
+    def key(self) -> str:
+        return f"{self.provider}:{self.code}"
+
+    @property
+    def codes(self) -> tuple[str, ...]:
+        return (self.code, *self.aliases)
+
+
+class Generic(Advice):
+    """What is said when no entry matches, chosen by status class."""
+
+
+class Plain(_Strict):
+    """Plain words for healthy states: `provider:WIRE_STATUS` and subscription statuses."""
+
+    status: dict[str, Sentence]
+    subscription: dict[str, Sentence]
+
+
+class Catalogue(_Strict):
+    version: Literal[1]
+    entries: tuple[Entry, ...] = Field(alias="entry", min_length=1)
+    generic: dict[GenericName, Generic]
+    plain: Plain
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Catalogue:
+        seen: set[tuple[str, str]] = set()
+        for entry in self.entries:
+            for code in entry.codes:
+                key = (entry.provider, code.upper())
+                if key in seen:
+                    raise ValueError(f"two entries for {entry.provider}:{code}")
+                seen.add(key)
+            if entry.kind != "state" and entry.outcome != "failed":
+                raise ValueError(f"{entry.key}: a code's outcome is 'failed'")
+        missing = set(GENERIC_NAMES) - set(self.generic)
+        if missing:
+            raise ValueError(f"generic explanations missing: {sorted(missing)}")
+        return self
+
+    def find(self, provider: str, code: str, kinds: frozenset[str]) -> Entry | None:
+        """The provider's own entry for `code`, else the any-provider one; case-insensitive."""
+        wanted = code.strip().upper()
+        for owner in (provider, "any"):
+            for entry in self.entries:
+                if (
+                    entry.provider == owner
+                    and entry.kind in kinds
+                    and wanted in (c.upper() for c in entry.codes)
+                ):
+                    return entry
+        return None
+
+    def state(self, provider: str, name: str) -> Entry | None:
+        return self.find(provider, name, frozenset({"state"}))
+
+    def entry(self, key: str) -> Entry:
+        """An entry by its `provider:CODE` key (tests and tools that name entries)."""
+        for entry in self.entries:
+            if entry.key == key:
+                return entry
+        raise KeyError(key)
+
+
+def parse_catalogue(text: str) -> Catalogue:
+    """Validate catalogue TOML; raises `tomllib.TOMLDecodeError` or pydantic's ValidationError."""
+    return Catalogue.model_validate(tomllib.loads(text))
+
+
+@cache
+def load_catalogue() -> Catalogue:
+    """The catalogue shipped in this package, read and validated on first use only."""
+    text = resources.files(__package__).joinpath(CATALOGUE_FILE).read_text(encoding="utf-8")
+    return parse_catalogue(text)
+
+
+def fill(template: str, values: dict[str, str]) -> str:
+    """Put the explainer's values into a catalogue text; other braces stay as written."""
+    return _PLACEHOLDER.sub(lambda m: values.get(m.group(1), m.group(0)), template)

@@ -1,0 +1,133 @@
+"""Fixtures for explain_failure: a pinned clock, the sandbox's orders, and a stub service."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+
+from esim_orders.client.errors import OrderNotFound
+from esim_orders.client.factory import open_service
+from esim_orders.client.service import OrderService
+from esim_orders.failures import Thresholds
+from esim_orders.models import Order, OrderStatus, Provider
+from esim_orders.sandbox import SandboxConfig, create_app
+from esim_orders.settings import Settings
+from esim_orders.tools.explain_failure import pinned
+
+NOW = datetime(2026, 6, 1, 12, 0, tzinfo=UTC)
+SANDBOX_ORDERS = 200
+_sandbox_cache: dict[bool, list[Order]] = {}
+
+
+@pytest.fixture
+def now() -> datetime:
+    return NOW
+
+
+@pytest.fixture
+def pin() -> Iterator[None]:
+    """The tool measures ages at NOW with the default thresholds."""
+    with pinned(now=NOW, thresholds=Thresholds()):
+        yield
+
+
+async def _sandbox_orders(personal_data: bool) -> list[Order]:
+    if personal_data not in _sandbox_cache:
+        env = {"ESIM_ORDERS_PERSONAL_DATA": "1"} if personal_data else {}
+        app = create_app(SandboxConfig(now=NOW, orders=SANDBOX_ORDERS))
+        async with open_service(Settings.from_env(env), sandbox_app=app) as service:
+            listing = await service.list_orders()
+        assert not listing.errors and not listing.unreadable
+        _sandbox_cache[personal_data] = listing.orders
+    return _sandbox_cache[personal_data]
+
+
+@pytest.fixture
+async def sandbox_orders() -> list[Order]:
+    """Every order of both sandbox providers at NOW (generated once per session)."""
+    return await _sandbox_orders(False)
+
+
+@pytest.fixture
+async def personal_sandbox_orders() -> list[Order]:
+    """The same orders read with ESIM_ORDERS_PERSONAL_DATA=1: names, e-mails, phones included."""
+    return await _sandbox_orders(True)
+
+
+@pytest.fixture
+async def sandbox_service() -> Any:
+    app = create_app(SandboxConfig(now=NOW, orders=SANDBOX_ORDERS))
+    async with open_service(Settings.from_env({}), sandbox_app=app) as service:
+        yield service
+
+
+class _StubClient:
+    """Stands in for a provider client: answers get_order from a dict of orders."""
+
+    def __init__(self, provider: Provider, orders: dict[str, Order]) -> None:
+        self.provider = provider
+        self.orders = orders
+
+    async def get_order(self, provider_id: str) -> Order:
+        order = self.orders.get(provider_id)
+        if order is None:
+            raise OrderNotFound(f"{self.provider}:{provider_id}")
+        return order
+
+
+class _NoHttp:
+    async def aclose(self) -> None:
+        return None
+
+
+@pytest.fixture
+def stub_service() -> Callable[..., OrderService]:
+    """A real OrderService whose clients hand out the given (constructed) orders."""
+
+    def build(*orders: Order) -> OrderService:
+        clients = {
+            provider: _StubClient(provider, {o.id: o for o in orders if o.provider is provider})
+            for provider in Provider
+        }
+        return OrderService(clients, _NoHttp(), source="stub")  # type: ignore[arg-type]
+
+    return build
+
+
+@pytest.fixture
+def make_order() -> Callable[..., Order]:
+    """An order as a provider client would produce it, `age` before NOW, with overrides."""
+
+    def build(
+        provider: str = "zim",
+        status: OrderStatus = OrderStatus.FAILED,
+        *,
+        age: timedelta = timedelta(hours=1),
+        **fields: Any,
+    ) -> Order:
+        zim = provider == "zim"
+        base: dict[str, Any] = {
+            "provider": provider,
+            "id": "ordr_TestTestTestTestTest1" if zim else "14134",
+            "status": status,
+            "provider_status": status.value if zim else status.value.lower(),
+            "created_at": NOW - age,
+            "updated_at": (NOW - age) if zim else None,
+        }
+        if zim:
+            base.update(
+                account_id="acct_ozxEbkTyvLPhhoglcALXE",
+                payment_id="pay_4FzTYboPvetguABCDEFGH",
+                payment_reference="pi_3OqAbCxYz12345",
+                customer={"id": "user_yf95A86RIkVxau2gzBsjV"},
+                plan={"id": "plan_guaGulGcrqgTYboPvetgu"},
+            )
+        else:
+            base.update(code="20260601-014134", customer={"id": "3118"}, type="ONE_OFF")
+        base.update(fields)
+        return Order.model_validate(base)
+
+    return build
