@@ -3,6 +3,7 @@ pinned per call in tests."""
 
 from __future__ import annotations
 
+import importlib
 from datetime import timedelta
 
 import pytest
@@ -11,8 +12,10 @@ from esim_orders.client.errors import ConfigError
 from esim_orders.failures import Thresholds
 from esim_orders.models import OrderStatus
 from esim_orders.settings import Settings
-from esim_orders.tools import explain_failure as module
 from esim_orders.tools.explain_failure import explain_failure, pinned
+
+# The module itself: `esim_orders.tools.explain_failure` the attribute is the tool function.
+module = importlib.import_module("esim_orders.tools.explain_failure")
 
 
 def test_defaults_are_thirty_minutes_processing_and_a_day_pending():
