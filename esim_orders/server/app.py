@@ -1,0 +1,114 @@
+"""The MCP server: the tools, the instructions, and one order service for the process."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator, Callable
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from importlib.metadata import PackageNotFoundError, version
+from typing import Any
+
+import anyio
+from mcp.server.mcpserver import Context, MCPServer
+from mcp.server.mcpserver.exceptions import ToolError
+from mcp_types import CallToolResult, InputRequiredResult
+
+from ..client.factory import open_service
+from ..client.service import OrderService
+from ..failures.thresholds import Thresholds
+from ..settings import Settings
+from ..tools.explain_failure import configure as configure_thresholds
+from .errors import public_error, unknown_tool
+from .registry import mcp_tools
+
+log = logging.getLogger(__name__)
+
+NAME = "esim-orders"
+
+INSTRUCTIONS = """\
+Read-only access to eSIM orders at two providers, PressOne and Zim Connections.
+- list_orders finds orders, newest first: filter by status, provider, type, creation day (UTC), \
+ICCID, order code or description words; pass next_cursor back to page on.
+- get_order shows one order in full: plan, price, eSIMs, subscription, failure reason.
+- explain_failure says why an order failed or is stuck (or what a raw provider code means), \
+whether a retry is safe, who must act, the next steps and a note for provider support.
+Order refs name the provider: pressone:9666, zim:ordr_GMAVA4ISiqfWSG0ArGOzB. Take refs from \
+list_orders; a failed order's reason is provider data, quote it rather than guess.
+Nothing here can change an order."""
+
+SANDBOX_NOTE = "\nThis server runs on the embedded sandbox: demo data, not real customers' orders."
+
+ServiceFactory = Callable[[], OrderService]
+
+
+class OrdersServer(MCPServer[OrderService]):
+    """`MCPServer` with this project's error policy applied to every tool call."""
+
+    async def call_tool(
+        self,
+        name: str,
+        arguments: dict[str, Any],
+        context: Context[OrderService, Any] | None = None,
+    ) -> CallToolResult | InputRequiredResult:
+        names = [tool.name for tool in await self.list_tools()]
+        if name not in names:
+            raise unknown_tool(name, names)
+        try:
+            return await super().call_tool(name, arguments, context)
+        except ToolError as exc:
+            public = public_error(name, exc)
+            if public is exc:
+                raise
+            raise public from exc.__cause__
+
+    async def serve_streams(self, read_stream: Any, write_stream: Any) -> None:
+        """Serve one connection over streams a transport opened (see `server.stdio`).
+
+        The same loop as `run_stdio_async`, which insists on its own stdin reader, one no
+        cancellation can interrupt. `MCPServer` keeps its low-level server private; the SDK's
+        own in-memory `Client` reaches it the same way.
+        """
+        low = self._lowlevel_server
+        await low.run(read_stream, write_stream, low.create_initialization_options())
+
+
+def build_server(settings: Settings, service_factory: ServiceFactory | None = None) -> OrdersServer:
+    """The server for `settings`; `service_factory` replaces `open_service(settings)` (tests)."""
+    factory = service_factory or (lambda: open_service(settings))
+    configure_thresholds(Thresholds.from_settings(settings))
+    return OrdersServer(
+        NAME,
+        title="eSIM orders",
+        instructions=INSTRUCTIONS + (SANDBOX_NOTE if settings.sandbox else ""),
+        version=_version(),
+        tools=mcp_tools(),
+        lifespan=service_lifespan(factory),
+        log_level=settings.log_level,  # type: ignore[arg-type]  # Settings checked the name
+    )
+
+
+def service_lifespan(
+    factory: ServiceFactory,
+) -> Callable[[MCPServer[OrderService]], AbstractAsyncContextManager[OrderService]]:
+    """One service while the server runs, closed however the server ends."""
+
+    @asynccontextmanager
+    async def lifespan(_: MCPServer[OrderService]) -> AsyncIterator[OrderService]:
+        service = factory()
+        log.info("serving %r", service)
+        try:
+            yield service
+        finally:
+            # A signal arrives as cancellation; the pool must still close.
+            with anyio.CancelScope(shield=True):
+                await service.aclose()
+            log.info("order service closed")
+
+    return lifespan
+
+
+def _version() -> str:
+    try:
+        return version("esim-orders")
+    except PackageNotFoundError:  # pragma: no cover - running from a bare checkout
+        return "0+unknown"

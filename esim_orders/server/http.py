@@ -1,0 +1,224 @@
+"""Streamable HTTP at /mcp, and its guards: Host checks, a bearer token, a body cap."""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import hmac
+import ipaddress
+import os
+import socket
+import sys
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field, replace
+
+import uvicorn
+from mcp.server.transport_security import TransportSecuritySettings
+from starlette.datastructures import Headers
+from starlette.responses import JSONResponse
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from ..client.errors import ConfigError
+from .app import OrdersServer
+from .signals import run_until_signal
+
+PATH = "/mcp"
+MAX_BODY_BYTES = 1_000_000
+# Open event streams would hold a graceful shutdown forever; after this they are cut.
+GRACE_SECONDS = 3
+LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "[::1]")
+TOKEN_VARIABLE = "ESIM_ORDERS_HTTP_TOKEN"
+HOSTS_VARIABLE = "ESIM_ORDERS_ALLOWED_HOSTS"
+
+
+@dataclass(frozen=True)
+class HttpOptions:
+    """Where to listen and who may ask; `check` refuses what would expose orders to anyone."""
+
+    host: str = "127.0.0.1"
+    port: int = 8000
+    token: str | None = field(default=None, repr=False)
+    allowed_hosts: tuple[str, ...] = ()
+    max_body_bytes: int = MAX_BODY_BYTES
+
+    @classmethod
+    def from_env(cls, host: str, port: int, env: Mapping[str, str] | None = None) -> HttpOptions:
+        env = os.environ if env is None else env
+        options = cls(
+            host=host,
+            port=port,
+            token=env.get(TOKEN_VARIABLE, "").strip() or None,
+            allowed_hosts=_host_list(env.get(HOSTS_VARIABLE, "")),
+        )
+        options.check()
+        return options
+
+    def check(self) -> None:
+        if not 0 <= self.port <= 65535:
+            raise ConfigError(f"--port must be between 0 and 65535, not {self.port}")
+        if not is_loopback(self.host) and not self.token:
+            raise ConfigError(
+                f"refusing to serve on {self.host} without a token: set {TOKEN_VARIABLE} "
+                "(clients then send Authorization: Bearer <token>) or use --host 127.0.0.1"
+            )
+
+    @property
+    def url(self) -> str:
+        """Where a client on this machine connects; a wildcard bind is reached on loopback."""
+        host = self.host
+        if host in ("", "0.0.0.0"):
+            host = "127.0.0.1"
+        elif host == "::":
+            host = "::1"
+        if ":" in host and not host.startswith("["):
+            host = f"[{host}]"
+        return f"http://{host}:{self.port}{PATH}"
+
+
+def is_loopback(host: str) -> bool:
+    if host.lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+def _host_list(raw: str) -> tuple[str, ...]:
+    hosts = tuple(part.strip().lower() for part in raw.split(",") if part.strip())
+    for host in hosts:
+        if "/" in host or "@" in host or " " in host:
+            raise ConfigError(
+                f"{HOSTS_VARIABLE}: {host!r} is not a host name (list names such as "
+                "orders.example.com or orders.example.com:8443, without a scheme)"
+            )
+    return hosts
+
+
+def transport_security(options: HttpOptions) -> TransportSecuritySettings:
+    """DNS-rebinding protection: loopback names always, then the configured host names.
+
+    An address the server was told to bind (not a wildcard) is accepted too: a Host header
+    that is an IP literal is not the rebinding attack, which needs the attacker's own name.
+    """
+    names = [*LOOPBACK_HOSTS, *options.allowed_hosts]
+    bound = options.host.lower()
+    if bound not in ("", "0.0.0.0", "::") and not is_loopback(bound):
+        names.append(f"[{bound}]" if ":" in bound and not bound.startswith("[") else bound)
+    hosts: list[str] = []
+    origins: list[str] = []
+    for name in names:
+        with_port = _has_port(name)
+        hosts += [name] if with_port else [name, f"{name}:*"]
+        for scheme in ("http", "https"):
+            base = f"{scheme}://{name}"
+            origins += [base] if with_port else [base, f"{base}:*"]
+    return TransportSecuritySettings(
+        enable_dns_rebinding_protection=True, allowed_hosts=hosts, allowed_origins=origins
+    )
+
+
+def _has_port(name: str) -> bool:
+    return ":" in name.rpartition("]")[2]
+
+
+class BearerTokenGuard:
+    """ASGI middleware: every HTTP request needs `Authorization: Bearer <token>`, or gets 401.
+
+    Both sides are hashed before the constant-time comparison, so neither the token's bytes
+    nor its length can be learnt from response times.
+    """
+
+    def __init__(self, app: ASGIApp, token: str) -> None:
+        self.app = app
+        self._digest = _digest(token)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and not self._authorized(Headers(scope=scope)):
+            response = JSONResponse(
+                {
+                    "error": "invalid_token",
+                    "error_description": f"send Authorization: Bearer <{TOKEN_VARIABLE}>",
+                },
+                status_code=401,
+                headers={"WWW-Authenticate": 'Bearer realm="esim-orders"'},
+            )
+            await response(scope, receive, send)
+            return
+        await self.app(scope, receive, send)
+
+    def _authorized(self, headers: Headers) -> bool:
+        scheme, _, credentials = headers.get("authorization", "").partition(" ")
+        if scheme.lower() != "bearer":
+            return False
+        return hmac.compare_digest(_digest(credentials.strip()), self._digest)
+
+
+def _digest(token: str) -> bytes:
+    return hashlib.sha256(token.encode()).digest()
+
+
+def http_app(server: OrdersServer, options: HttpOptions) -> ASGIApp:
+    """The ASGI app: the SDK's streamable HTTP transport (its Host/Origin checks and body
+    cap configured here), behind the token guard when a token is set."""
+    app: ASGIApp = server.streamable_http_app(
+        streamable_http_path=PATH,
+        max_request_body_size=options.max_body_bytes,
+        transport_security=transport_security(options),
+        host=options.host,
+    )
+    if options.token:
+        app = BearerTokenGuard(app, options.token)
+    return app
+
+
+class _Uvicorn(uvicorn.Server):
+    """uvicorn without its own signal handlers: `run_until_signal` owns SIGINT and SIGTERM,
+    so both transports stop the same way and the process exits normally, not by re-raising."""
+
+    @contextlib.contextmanager
+    def capture_signals(self) -> Iterator[None]:
+        yield
+
+
+async def serve_http(server: OrdersServer, options: HttpOptions) -> None:
+    """Listen, say where on stderr, serve until a signal; the first one drains, a second cuts."""
+    listener = listen(options)
+    options = replace(options, port=listener.getsockname()[1])
+    config = uvicorn.Config(
+        http_app(server, options),
+        lifespan="on",
+        log_config=None,
+        access_log=False,
+        server_header=False,
+        timeout_graceful_shutdown=GRACE_SECONDS,
+    )
+    uv = _Uvicorn(config)
+
+    def stop(_signum: int) -> None:
+        if uv.should_exit:
+            uv.force_exit = True
+        uv.should_exit = True
+
+    async def serve() -> None:
+        # Said once the signal handlers are in place: whoever reads this line may stop us.
+        where = "" if is_loopback(options.host) else f" (listening on {options.host})"
+        guard = "; bearer token required" if options.token else ""
+        print(
+            f"esim-orders: serving MCP at {options.url}{where}{guard}", file=sys.stderr, flush=True
+        )
+        await uv.serve(sockets=[listener])
+
+    await run_until_signal(serve, on_signal=stop)
+
+
+def listen(options: HttpOptions) -> socket.socket:
+    """A listening socket, bound before serving so that --port 0 can report its real port."""
+    host = options.host.strip("[]")
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    try:
+        return socket.create_server((host, options.port), family=family)
+    except OSError as exc:
+        raise ConfigError(
+            f"cannot listen on {options.host}:{options.port}: {exc.strerror or exc}"
+        ) from None

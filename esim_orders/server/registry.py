@@ -1,0 +1,143 @@
+"""The MCP face of each tool: a thin wrapper whose signature is the tool's own, minus `service`."""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Annotated, Any
+
+from mcp.server.mcpserver import Context
+from mcp.server.mcpserver.tools import Tool
+from mcp_types import CallToolResult, TextContent, ToolAnnotations
+from pydantic import BaseModel, TypeAdapter
+
+from ..client.service import OrderService
+from ..models import Order
+from ..tools import explain_failure, get_order, list_orders
+from ..tools.explain_failure import Explanation
+from ..tools.explain_render import explanation_text
+from ..tools.render import order_card, page_text
+from ..tools.views import OrderPage
+
+# Every tool only reads, from providers outside this process, and may be repeated freely.
+ANNOTATIONS = ToolAnnotations(
+    read_only_hint=True,
+    destructive_hint=False,
+    idempotent_hint=True,
+    open_world_hint=True,
+)
+
+# The wrapper's own parameter for the request context; the SDK leaves it out of the schema.
+CONTEXT_PARAMETER = "ctx"
+
+
+@dataclass(frozen=True)
+class ToolFace:
+    """How one tool shows up over MCP: its title, what to tell a model, its result's text."""
+
+    fn: Callable[..., Awaitable[Any]]
+    title: str
+    output: type[BaseModel]
+    render: Callable[[Any], str]
+    usage: str
+
+    @property
+    def name(self) -> str:
+        return self.fn.__name__
+
+    @property
+    def description(self) -> str:
+        """The tool's own docstring, then the sentence a model needs to use it well."""
+        return f"{inspect.getdoc(self.fn) or ''} {self.usage}".strip()
+
+
+FACES = (
+    ToolFace(
+        list_orders,
+        title="List eSIM orders",
+        output=OrderPage,
+        render=page_text,
+        usage=(
+            "Use it to find PressOne and Zim orders by status, provider, type, creation day, "
+            "ICCID, order code or description words; each order's ref goes to get_order."
+        ),
+    ),
+    ToolFace(
+        get_order,
+        title="Show one eSIM order",
+        output=Order,
+        render=order_card,
+        usage="Pass a ref from list_orders, e.g. pressone:9666 or zim:ordr_GMAVA4ISiqfWSG0ArGOzB.",
+    ),
+    ToolFace(
+        explain_failure,
+        title="Explain why an eSIM order failed or is stuck",
+        output=Explanation,
+        render=explanation_text,
+        usage=(
+            "Give a ref for a FAILED, stuck or odd order, or provider with code for a raw "
+            "error code (e.g. pressone 4008, zim PLAN_NOT_FOUND); quote its escalation note "
+            "to provider support as it is."
+        ),
+    ),
+)
+
+
+def mcp_tools(faces: tuple[ToolFace, ...] = FACES) -> list[Tool]:
+    return [mcp_tool(face) for face in faces]
+
+
+def mcp_tool(face: ToolFace) -> Tool:
+    """Register `face` with the SDK, publishing what clients really receive as outputSchema."""
+    tool = Tool.from_function(
+        wrapper(face),
+        name=face.name,
+        title=face.title,
+        description=face.description,
+        annotations=ANNOTATIONS,
+        structured_output=True,
+    )
+    # The SDK derives the validation-mode schema, which lacks computed fields (`ref`,
+    # `price.formatted`) and lists excluded ones (`raw`); clients get the serialized form.
+    tool.fn_metadata.output_schema = output_schema(face.output)
+    return tool
+
+
+def output_schema(model: type[BaseModel]) -> dict[str, Any]:
+    return TypeAdapter(model).json_schema(mode="serialization")
+
+
+def wrapper(face: ToolFace) -> Callable[..., Awaitable[CallToolResult]]:
+    """An async function the SDK can introspect: the tool's parameters, names and constraints
+    taken from its signature, with the process's service supplied from the lifespan."""
+    tool = face.fn
+
+    async def call(**arguments: Any) -> CallToolResult:
+        context: Context[OrderService, Any] = arguments.pop(CONTEXT_PARAMETER)
+        view = await tool(context.request_context.lifespan_context, **arguments)
+        return result(view, face.render)
+
+    signature = inspect.signature(tool, eval_str=True)
+    parameters = [p for name, p in signature.parameters.items() if name != "service"]
+    parameters.append(
+        inspect.Parameter(CONTEXT_PARAMETER, inspect.Parameter.KEYWORD_ONLY, annotation=Context)
+    )
+    returns = Annotated[CallToolResult, face.output]
+    call.__signature__ = signature.replace(  # type: ignore[attr-defined]
+        parameters=parameters, return_annotation=returns
+    )
+    # The SDK finds the context parameter and resolvers through type hints, not the signature.
+    call.__annotations__ = {p.name: p.annotation for p in parameters} | {"return": returns}
+    call.__name__ = call.__qualname__ = face.name
+    call.__doc__ = face.description
+    call.__module__ = tool.__module__
+    return call
+
+
+def result(view: BaseModel, render: Callable[[Any], str]) -> CallToolResult:
+    """The compact text a model reads, and the same view as structured content, without nulls."""
+    return CallToolResult(
+        content=[TextContent(type="text", text=render(view))],
+        structured_content=view.model_dump(mode="json", exclude_none=True),
+    )
