@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from enum import StrEnum
 from typing import Any
@@ -219,7 +219,15 @@ def _contains(haystack: str, needle: str) -> bool:
     return needle.casefold() in haystack.casefold()
 
 
-def newest_first_key(order: Order) -> tuple[bool, float, str]:
-    """Sort key: newest first, orders without a time last, ties broken by ref."""
-    ts = order.created_at.timestamp() if order.created_at else 0.0
-    return (order.created_at is None, -ts, order.ref)
+def newest_first_key(order: Order) -> tuple[bool, int, str]:
+    """Sort key: newest first, orders without a time last, ties broken by ref.
+
+    Exact integer microseconds, so a cursor can carry the key and compare equal later.
+    """
+    if order.created_at is None:
+        return (True, 0, order.ref)
+    return (False, -((order.created_at - _EPOCH) // _MICROSECOND), order.ref)
+
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_MICROSECOND = timedelta(microseconds=1)
