@@ -28,12 +28,23 @@ PERSONAL_KEYS = frozenset(
 PERSONAL_CONTAINERS = frozenset({"user", "customer"})
 
 REDACTED = "[redacted]"
+MAX_DEPTH = 32
 LPA_PATTERN = re.compile(r"LPA:1\$[^$\s\"']+\$[^\s\"'<&]+", re.IGNORECASE)
-EMAIL_PATTERN = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}")
+# Bounded as addresses are (64-character local part, 253-character domain), so a hostile
+# 100 KB string is scanned in linear time, not quadratic.
+EMAIL_PATTERN = re.compile(r"[A-Za-z0-9._%+-]{1,64}@[A-Za-z0-9.-]{1,253}\.[A-Za-z]{2,63}")
 
 
-def redact_payload(value: Any, *, personal: bool = True, _in_person: bool = False) -> Any:
-    """A copy of a JSON value with secrets replaced; personal fields too when `personal`."""
+def redact_payload(
+    value: Any, *, personal: bool = True, _in_person: bool = False, _depth: int = 0
+) -> Any:
+    """A copy of a JSON value with secrets replaced; personal fields too when `personal`.
+
+    Values nested deeper than `MAX_DEPTH` are replaced whole: a hostile payload nested
+    hundreds deep must not exhaust the stack, and nothing that deep is worth keeping.
+    """
+    if isinstance(value, dict | list) and _depth >= MAX_DEPTH:
+        return REDACTED
     if isinstance(value, dict):
         out: dict[str, Any] = {}
         for key, item in value.items():
@@ -44,17 +55,42 @@ def redact_payload(value: Any, *, personal: bool = True, _in_person: bool = Fals
                 out[key] = REDACTED
             else:
                 out[key] = redact_payload(
-                    item, personal=personal, _in_person=lowered in PERSONAL_CONTAINERS
+                    item,
+                    personal=personal,
+                    _in_person=lowered in PERSONAL_CONTAINERS,
+                    _depth=_depth + 1,
                 )
         return out
     if isinstance(value, list):
-        return [redact_payload(item, personal=personal, _in_person=_in_person) for item in value]
+        return [
+            redact_payload(item, personal=personal, _in_person=_in_person, _depth=_depth + 1)
+            for item in value
+        ]
     if isinstance(value, str):
         return redact_text(value, emails=personal)
     return value
 
 
+def _pairs(keys: frozenset[str]) -> re.Pattern[str]:
+    """`"key": "value` for any of `keys`, the value up to its closing quote or the end of
+    the text (a truncated answer cuts values short too)."""
+    names = "|".join(sorted(re.escape(key) for key in keys))
+    return re.compile(rf'"({names})"(\s*:\s*)"(?:[^"\\]|\\.)*', re.IGNORECASE)
+
+
+# JSON that did not parse (a truncated answer) is redacted as text: its secret fields too.
+_SECRET_PAIRS = _pairs(SECRET_KEYS)
+_PERSONAL_PAIRS = _pairs(PERSONAL_KEYS)
+
+
+def _redact_pair(match: re.Match[str]) -> str:
+    return f'"{match.group(1)}"{match.group(2)}"{REDACTED}'
+
+
 def redact_text(text: str, *, emails: bool = True) -> str:
-    """Activation codes (and e-mail addresses) out of free text."""
+    """Activation codes (and e-mail addresses and personal fields) out of free text."""
     text = LPA_PATTERN.sub(REDACTED, text)
-    return EMAIL_PATTERN.sub(REDACTED, text) if emails else text
+    text = _SECRET_PAIRS.sub(_redact_pair, text)
+    if not emails:
+        return text
+    return EMAIL_PATTERN.sub(REDACTED, _PERSONAL_PAIRS.sub(_redact_pair, text))

@@ -100,7 +100,7 @@ class ProviderClient(ABC):
     def _json(self, response: RawResponse) -> Any:
         try:
             return json.loads(response.body)
-        except ValueError:
+        except (ValueError, RecursionError):  # RecursionError: arrays nested thousands deep
             kind = response.headers.get("content-type", "unknown type").split(";")[0]
             raise ProviderDataError(
                 self.provider,

@@ -10,6 +10,10 @@ from ..text import clean_provider_text
 
 E = TypeVar("E")
 
+# No price, allowance or count has more digits than this; a provider number beyond it is
+# garbage, and one like 1e999999999 would take minutes and gigabytes to turn into digits.
+MAX_DIGITS = 40
+
 
 def text(value: Any, cap: int = 500) -> str | None:
     """A cleaned string, or None for null, empty and non-scalar values."""
@@ -23,16 +27,13 @@ def integer(value: Any) -> int | None:
     if isinstance(value, bool):
         return None
     if isinstance(value, int):
-        return value
+        return value if abs(value) < 10**MAX_DIGITS else None
     if isinstance(value, float) and value.is_integer():
-        return int(value)
+        return int(value) if abs(value) < 10**MAX_DIGITS else None
     if isinstance(value, str):
-        try:
-            return int(value.strip())
-        except ValueError:
-            number = decimal(value)
-            if number is not None and number == number.to_integral_value():
-                return int(number)
+        number = decimal(value)
+        if number is not None and number == number.to_integral_value():
+            return int(number)
     return None
 
 
@@ -40,10 +41,16 @@ def decimal(value: Any) -> Decimal | None:
     if isinstance(value, bool) or value is None:
         return None
     try:
-        number = Decimal(str(value).strip())
+        raw = str(value).strip()
+        number = Decimal(raw) if len(raw) <= MAX_DIGITS * 2 else Decimal("NaN")
     except InvalidOperation:
         return None
-    return number if number.is_finite() else None
+    if not number.is_finite():
+        return None
+    _, digits, exponent = number.as_tuple()
+    if len(digits) > MAX_DIGITS or not -MAX_DIGITS <= int(exponent) <= MAX_DIGITS:
+        return None
+    return number
 
 
 def boolean(value: Any) -> bool | None:

@@ -116,8 +116,10 @@ _BY_STATUS: dict[int, type[ProviderError]] = {
 }
 
 _REQUEST_ID_HEADERS = ("x-request-id", "x-amzn-requestid", "x-correlation-id", "request-id")
-_TAGS = re.compile(r"<[^>]+>")
-_TITLE = re.compile(r"<title[^>]*>(.*?)</title>", re.IGNORECASE | re.DOTALL)
+# Both stop at the next "<": a page of thousands of "<" or "<title>" costs linear time, not
+# quadratic (a 1 MB hostile error page would otherwise take minutes).
+_TAGS = re.compile(r"<[^<>]*>")
+_TITLE = re.compile(r"<title[^<>]*>([^<]*)</title>", re.IGNORECASE)
 
 
 def error_class_for(status: int) -> type[ProviderError]:
@@ -140,7 +142,7 @@ def parse_error_body(body: bytes, content_type: str = "") -> tuple[str | None, s
         return None, None
     try:
         payload = json.loads(text)
-    except ValueError:
+    except (ValueError, RecursionError):  # RecursionError: arrays nested thousands deep
         payload = None
     if isinstance(payload, dict):
         return _from_json(payload)

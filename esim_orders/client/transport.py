@@ -58,7 +58,7 @@ class ReadOnlyTransport(httpx2.AsyncBaseTransport):
     async def handle_async_request(self, request: httpx2.Request) -> httpx2.Response:
         method = request.method.upper()
         target = _strip_query(str(request.url))
-        if method in ("GET", "HEAD"):
+        if method == "GET":
             return await self._inner.handle_async_request(request)
         if method == "POST" and target in self._token_urls:
             return await self._inner.handle_async_request(request)

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Literal
 
 SANDBOX_CLIENT_ID = "sandbox"
 SANDBOX_CLIENT_SECRET = "sandbox-secret"
+SANDBOX_APP_IDENTIFIER = "b2b"
+#: The providers the sandbox serves; ``fault_providers`` picks among them.
+PROVIDERS: tuple[str, ...] = ("pressone", "zim")
 
 #: Every fault the sandbox can inject, in the order they are documented.
 FAULT_KINDS: tuple[str, ...] = (
@@ -41,6 +44,10 @@ class SandboxConfig:
     #: Fraction of requests (token endpoints included) that get a fault from ``faults``.
     fault_rate: float = 0.0
     faults: tuple[str, ...] = FAULT_KINDS
+    #: Which providers' endpoints the faults hit; the others answer normally (one provider down).
+    fault_providers: tuple[str, ...] = PROVIDERS
+    #: The ``Retry-After`` seconds a "429" fault sends (small values keep fault runs fast).
+    retry_after_s: float = 1.0
     pressone_token_ttl_s: int = 86400
     zim_token_ttl_s: int = 3600
     #: Reject tokens this many seconds after issue, whatever ``expires_in`` they declared.
@@ -51,6 +58,10 @@ class SandboxConfig:
     pressone_page_cap: int = 100
     #: PressOne's success envelope is undocumented: serve the upstream shape or wrap it.
     pressone_envelope: Literal["bare", "wrapped"] = "bare"
+    #: The client credentials both token endpoints accept, and the X-App-Identifier Zim wants.
+    client_id: str = SANDBOX_CLIENT_ID
+    client_secret: str = field(default=SANDBOX_CLIENT_SECRET, repr=False)
+    zim_app_identifier: str = field(default=SANDBOX_APP_IDENTIFIER, repr=False)
 
     def __post_init__(self) -> None:
         check_config(self)
@@ -67,6 +78,11 @@ def check_config(config: SandboxConfig) -> None:
     unknown = [kind for kind in config.faults if kind not in FAULT_KINDS]
     if unknown:
         raise ValueError(f"unknown fault kinds {unknown}; known: {list(FAULT_KINDS)}")
+    unknown = [name for name in config.fault_providers if name not in PROVIDERS]
+    if unknown:
+        raise ValueError(f"unknown fault providers {unknown}; known: {list(PROVIDERS)}")
+    if config.retry_after_s < 0:
+        raise ValueError("SandboxConfig.retry_after_s must be >= 0")
     if config.pressone_page_cap < 1:
         raise ValueError("SandboxConfig.pressone_page_cap must be >= 1")
     if config.pressone_envelope not in ("bare", "wrapped"):

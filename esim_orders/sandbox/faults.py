@@ -84,9 +84,12 @@ def guarded(
         config = sandbox.config
         if config.latency_ms > 0:
             await anyio.sleep(config.latency_ms / 1000)
-        kind = sandbox.draw_fault()
+        kind = sandbox.draw_fault() if provider in config.fault_providers else None
         if kind in ERROR_KINDS:
-            return errors(kind)
+            response = errors(kind)
+            if "retry-after" in response.headers:
+                response.headers["Retry-After"] = f"{config.retry_after_s:g}"
+            return response
         if kind == "html":
             return HTMLResponse(HTML_ERROR_PAGE, status_code=200)
         if kind == "stall":

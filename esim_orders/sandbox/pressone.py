@@ -8,7 +8,7 @@ import re
 from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time
 from typing import Any
 
 from starlette.datastructures import QueryParams
@@ -16,7 +16,6 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from esim_orders.sandbox.config import SANDBOX_CLIENT_ID, SANDBOX_CLIENT_SECRET
 from esim_orders.sandbox.faults import guarded
 from esim_orders.sandbox.pressone_data import (
     PRESSONE_STATUS_NAMES,
@@ -224,8 +223,9 @@ def parse_order_query(params: QueryParams) -> OrderQuery | None:
             return None
         if first > last:
             return None
-        # Both days are inclusive: the window ends at the start of the day after the last.
-        created = (_day_start(first), _day_start(last + timedelta(days=1)))
+        # Both days are inclusive: the window ends at the start of the day after the last
+        # (counted in seconds: the day after 9999-12-31 is no `date`).
+        created = (_day_start(first), _day_start(last) + 86400)
     return OrderQuery(
         includes=includes,
         created=created,
@@ -332,8 +332,8 @@ def pressone_routes(sandbox: Sandbox) -> list[Route]:
         form = await request.form()
         grant_type = form.get("grant_type")
         if (
-            form.get("client_id") != SANDBOX_CLIENT_ID
-            or form.get("client_secret") != SANDBOX_CLIENT_SECRET
+            form.get("client_id") != sandbox.config.client_id
+            or form.get("client_secret") != sandbox.config.client_secret
         ):
             return error(401, "4010", "Invalid client credentials")
         if grant_type != "client_credentials":

@@ -13,7 +13,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route
 
-from esim_orders.sandbox.config import SANDBOX_CLIENT_ID, SANDBOX_CLIENT_SECRET
+from esim_orders.sandbox.config import SANDBOX_APP_IDENTIFIER
 from esim_orders.sandbox.faults import guarded
 from esim_orders.sandbox.state import Sandbox
 from esim_orders.sandbox.zim_data import ZimData, ZimOrder
@@ -22,7 +22,7 @@ PROVIDER = "zim"
 TOKEN_PATH = "/oauth2/token"
 ORDERS_PATH = "/orders"
 ORDER_PATH = "/orders/{id}"
-APP_IDENTIFIER = "b2b"
+APP_IDENTIFIER = SANDBOX_APP_IDENTIFIER
 
 # Zim documents no error bodies; these mimic the API gateway such an API usually sits
 # behind, with one plain-text answer so clients meet a non-JSON error too.
@@ -118,7 +118,7 @@ def zim_routes(sandbox: Sandbox) -> list[Route]:
         """OAuth2 client credentials grant (RFC 6749 4.4)."""
         form = await request.form()
         client_id, secret, basic = _client_credentials(request, form)
-        if client_id != SANDBOX_CLIENT_ID or secret != SANDBOX_CLIENT_SECRET:
+        if client_id != sandbox.config.client_id or secret != sandbox.config.client_secret:
             headers = {"WWW-Authenticate": 'Basic realm="zim"'} if basic else None
             return JSONResponse({"error": "invalid_client"}, status_code=401, headers=headers)
         grant_type = form.get("grant_type")
@@ -139,7 +139,7 @@ def zim_routes(sandbox: Sandbox) -> list[Route]:
         if scheme.lower() != "bearer" or not sandbox.token_valid(PROVIDER, bearer.strip()):
             sandbox.stats.unauthorized[PROVIDER] += 1
             return JSONResponse({"message": "Unauthorized"}, status_code=401)
-        if request.headers.get("x-app-identifier") != APP_IDENTIFIER:
+        if request.headers.get("x-app-identifier") != sandbox.config.zim_app_identifier:
             return JSONResponse({"message": "Forbidden"}, status_code=403)
         return None
 

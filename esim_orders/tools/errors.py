@@ -34,7 +34,8 @@ def describe(exc: EsimOrdersError) -> str:
     if isinstance(exc, OrderNotFound):
         return f"No order {exc.ref}. Use list_orders to find order refs."
     if isinstance(exc, InvalidRef):
-        return f"{exc} Use list_orders to find order refs."
+        said = str(exc)
+        return f"{said}{'' if said.endswith('.') else '.'} Use list_orders to find order refs."
     if isinstance(exc, ToolInputError | ConfigError):
         return str(exc)
     if isinstance(exc, ProviderError):

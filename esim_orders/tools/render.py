@@ -80,7 +80,7 @@ def order_card(order: Order) -> str:
     if order.code:
         lines.append(f"Code {order.code}")
     if order.description:
-        lines.append(f"Description: {order.description}")
+        lines.append(f'Description (provider data): "{order.description}"')
     if order.plan:
         lines.append("Plan: " + plan_text(order.plan))
     if order.price:
