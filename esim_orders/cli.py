@@ -102,6 +102,17 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--http", action="store_true", help="serve streamable HTTP at /mcp")
     serve.add_argument("--host", default="127.0.0.1", help="with --http; default 127.0.0.1")
     serve.add_argument("--port", type=int, default=8000, help="with --http; 0 picks a free one")
+    serve.add_argument(
+        "--workers",
+        type=int,
+        default=1,
+        help="with --http: this many processes on the port (stateless); default 1",
+    )
+    serve.add_argument(
+        "--stateless",
+        action="store_true",
+        help="with --http: no sessions, every request stands alone (behind a load balancer)",
+    )
     serve.set_defaults(run=_run_serve)
     return parser
 
@@ -193,7 +204,13 @@ def _run_serve(args: argparse.Namespace) -> int:
     # Imported here: the MCP SDK and uvicorn load only for this command.
     from .server import HttpOptions, run_server
 
-    http = HttpOptions.from_env(args.host, args.port) if args.http else None
+    if not args.http and (args.workers != 1 or args.stateless):
+        raise ConfigError("--workers and --stateless apply to --http only")
+    http = (
+        HttpOptions.from_env(args.host, args.port, workers=args.workers, stateless=args.stateless)
+        if args.http
+        else None
+    )
     settings = Settings.from_env()
     configure_logging(settings.log_level)
     return run_server(settings, http)

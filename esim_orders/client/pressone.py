@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -33,7 +34,8 @@ TOKEN_PATH = "/customer/v2/token"
 ORDERS_PATH = "/customer/v2/orders"
 INCLUDE = "sims,user,status"
 PAGE_SIZE = 100
-PAGE_CONCURRENCY = 4
+# Pages in flight after page 1: ten 100-order pages (1,000 orders) arrive in one round trip.
+PAGE_CONCURRENCY = 10
 MAX_PAGES = 5000  # a runaway paginator must not keep us busy forever
 
 STATUS_BY_SLUG = {
@@ -67,6 +69,7 @@ class PressOneClient(ProviderClient):
         self.base_url = base_url.rstrip("/")
         self._client_id = client_id
         self._client_secret = client_secret
+        self.page_concurrency = PAGE_CONCURRENCY
 
     def __repr__(self) -> str:
         return f"PressOneClient(base_url={self.base_url!r})"
@@ -107,24 +110,60 @@ class PressOneClient(ProviderClient):
             last = min(first.last_page, MAX_PAGES)
             pages += await self._pages_concurrently(params, range(2, last + 1))
         else:
-            # An envelope without paginator meta: walk until a short or empty page.
+            # An envelope without paginator meta: walk until a short or empty page, or one
+            # that brings no new order (a gateway that ignores `page` would never end).
             page_no = 1
+            known = {order.id for order in first.orders}
             while len(pages[-1].orders) >= first.per_page and page_no < MAX_PAGES:
                 page_no += 1
                 pages.append(await self._page(params, page_no))
+                fresh = {order.id for order in pages[-1].orders} - known
+                if not fresh:
+                    break
+                known |= fresh
         seen: set[str] = set()
         for page in pages:
             listing.unreadable += page.unreadable
-            for order in page.orders:
-                if order.id not in seen and order_filter.matches(order):
-                    seen.add(order.id)
-                    listing.orders.append(order)
+            listing.orders += _new_matches(page, order_filter, seen)
         listing.total = len(listing.orders)
         return listing
 
+    async def iter_pages(self, order_filter: OrderFilter) -> AsyncIterator[list[Order]]:
+        """The matching orders page by page, in PressOne's order (newest first).
+
+        At most `page_concurrency` pages are fetched and held at a time, so memory stays
+        bounded whatever the number of orders.
+        """
+        params = list_query(order_filter)
+        if params is None:
+            return
+        seen: set[str] = set()
+        first = await self._page(params, 1)
+        yield _new_matches(first, order_filter, seen)
+        if first.last_page is not None:
+            last = min(first.last_page, MAX_PAGES)
+            step = max(1, self.page_concurrency)
+            for start in range(2, last + 1, step):
+                batch = range(start, min(start + step, last + 1))
+                for page in await self._pages_concurrently(params, batch):
+                    yield _new_matches(page, order_filter, seen)
+            return
+        # Without paginator meta, walk as list_orders does: until a short page, or one that
+        # brings no new order.
+        page, page_no = first, 1
+        known = {order.id for order in first.orders}
+        while len(page.orders) >= first.per_page and page_no < MAX_PAGES:
+            page_no += 1
+            page = await self._page(params, page_no)
+            fresh = {order.id for order in page.orders} - known
+            if not fresh:
+                break
+            known |= fresh
+            yield _new_matches(page, order_filter, seen)
+
     async def _pages_concurrently(self, params: dict[str, str], numbers: range) -> list[_Page]:
         results: dict[int, _Page] = {}
-        limiter = anyio.Semaphore(PAGE_CONCURRENCY)
+        limiter = anyio.Semaphore(max(1, self.page_concurrency))
 
         async def fetch(number: int) -> None:
             async with limiter:
@@ -154,6 +193,17 @@ class PressOneClient(ProviderClient):
         return parse_order(data, personal_data=self.personal_data)
 
 
+def _new_matches(page: _Page, order_filter: OrderFilter, seen: set[str]) -> list[Order]:
+    """The page's orders that match and were not on an earlier page (pages shift as orders
+    arrive during a walk)."""
+    found = []
+    for order in page.orders:
+        if order.id not in seen and order_filter.matches(order):
+            seen.add(order.id)
+            found.append(order)
+    return found
+
+
 class _Page:
     def __init__(
         self, orders: list[Order], last_page: int | None, per_page: int, unreadable: int
@@ -174,6 +224,9 @@ def unwrap(payload: Any, provider: Provider) -> Any:
     return payload
 
 
+_EARLIEST = datetime.min.replace(tzinfo=UTC)
+
+
 def list_query(order_filter: OrderFilter) -> dict[str, str] | None:
     """The server-side part of a filter, or None when PressOne cannot have a match."""
     if not order_filter.wants(Provider.PRESSONE):
@@ -192,6 +245,8 @@ def list_query(order_filter: OrderFilter) -> dict[str, str] | None:
     after, before = order_filter.created_after, order_filter.created_before
     if after is not None or before is not None:
         first = after.astimezone(UTC).date() if after else datetime(2000, 1, 1).date()
+        if before is not None and before.astimezone(UTC) <= _EARLIEST:
+            return None  # nothing is older than the first moment a datetime can hold
         last = (
             (before.astimezone(UTC) - timedelta(microseconds=1)).date()
             if before

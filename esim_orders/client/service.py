@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import heapq
 import logging
-from collections.abc import AsyncIterator, Mapping
+import time
+from collections.abc import AsyncIterator, Callable, Mapping
+from contextlib import AsyncExitStack, aclosing
 from dataclasses import dataclass, field
 from types import TracebackType
 
@@ -12,6 +15,15 @@ import httpx2
 
 from ..models import Order, OrderFilter, Provider, newest_first_key
 from .base import ProviderClient
+from .cache import (
+    FINISHED_ORDER_TTL,
+    FINISHED_STATUSES,
+    LISTING_TTL,
+    MAX_FINISHED_ORDERS,
+    MAX_LISTED_ORDERS,
+    MAX_LISTINGS,
+    TtlCache,
+)
 from .errors import InvalidRef, OrderNotFound, ProviderError
 
 log = logging.getLogger(__name__)
@@ -33,11 +45,24 @@ class OrderListing:
             return None
         return sum(self.totals.values())
 
+    def copy(self) -> OrderListing:
+        """A listing of its own for a caller, sharing the (immutable) orders."""
+        return OrderListing(
+            orders=list(self.orders),
+            totals=dict(self.totals),
+            errors=dict(self.errors),
+            unreadable=dict(self.unreadable),
+        )
+
 
 class OrderService:
     """Reads orders through provider clients sharing one pooled HTTP client.
 
     Create it inside the event loop that uses it, and close it there (`async with`).
+
+    Two caches spare the providers (see `cache.py` for what each costs in freshness):
+    finished orders for `finished_ttl` seconds, listings for `listing_ttl` seconds. A TTL
+    of 0 turns a cache off; `fresh=True` bypasses it for one call.
     """
 
     def __init__(
@@ -46,10 +71,23 @@ class OrderService:
         http: httpx2.AsyncClient,
         *,
         source: str = "providers",
+        finished_ttl: float = FINISHED_ORDER_TTL,
+        listing_ttl: float = LISTING_TTL,
+        clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.clients = dict(clients)
         self._http = http
         self.source = source
+        self.finished_orders: TtlCache[tuple[Provider, str], Order] = TtlCache(
+            finished_ttl, MAX_FINISHED_ORDERS, clock=clock
+        )
+        self.listings: TtlCache[OrderFilter, OrderListing] = TtlCache(
+            listing_ttl,
+            MAX_LISTINGS,
+            weigh=lambda listing: len(listing.orders),
+            max_weight=MAX_LISTED_ORDERS,
+            clock=clock,
+        )
 
     def __repr__(self) -> str:
         names = ", ".join(p.value for p in self.clients)
@@ -73,9 +111,24 @@ class OrderService:
     async def aclose(self) -> None:
         await self._http.aclose()
 
-    async def list_orders(self, order_filter: OrderFilter | None = None) -> OrderListing:
-        """Every matching order of every asked provider; one provider failing spares the rest."""
+    async def list_orders(
+        self, order_filter: OrderFilter | None = None, *, fresh: bool = False
+    ) -> OrderListing:
+        """Every matching order of every asked provider; one provider failing spares the rest.
+
+        A listing every provider answered is kept `listing_ttl` seconds, so the pages of one
+        listing come from one snapshot; `fresh=True` asks the providers again.
+        """
         order_filter = order_filter or OrderFilter()
+        listing = await self.listings.get_or_load(
+            order_filter,
+            lambda: self._list_from_providers(order_filter),
+            fresh=fresh,
+            keep=lambda answer: not answer.errors,
+        )
+        return listing.copy()
+
+    async def _list_from_providers(self, order_filter: OrderFilter) -> OrderListing:
         listing = OrderListing()
         wanted = [c for p, c in self.clients.items() if order_filter.wants(p)]
 
@@ -98,16 +151,46 @@ class OrderService:
         return listing
 
     async def iter_orders(self, order_filter: OrderFilter | None = None) -> AsyncIterator[Order]:
-        """Matching orders across providers, newest first; a failed provider raises here."""
-        listing = await self.list_orders(order_filter)
-        if listing.errors and not listing.orders:
-            raise next(iter(listing.errors.values()))
-        for order in listing.orders:
-            yield order
+        """Matching orders across providers, newest first, streamed; a failed provider raises.
 
-    async def get_order(self, ref: str) -> Order:
+        Unlike `list_orders` nothing is kept: a paginating provider (PressOne) is read a few
+        pages at a time in its own order (newest first), the others' lists are sorted, and the
+        streams are merged by creation time. Memory stays bounded by a few pages however many
+        orders there are. Always asks the providers; the listing cache is not involved.
+        """
+        order_filter = order_filter or OrderFilter()
+        wanted = [c for p, c in self.clients.items() if order_filter.wants(p)]
+        async with AsyncExitStack() as stack:
+            streams = [
+                await stack.enter_async_context(aclosing(_provider_stream(c, order_filter)))
+                for c in wanted
+            ]
+            heads: list[tuple[tuple[bool, int, str], int, Order]] = []
+            for index, stream in enumerate(streams):
+                order = await anext(stream, None)
+                if order is not None:
+                    heads.append((newest_first_key(order), index, order))
+            heapq.heapify(heads)
+            while heads:
+                _, index, order = heads[0]
+                yield order
+                following = await anext(streams[index], None)
+                if following is None:
+                    heapq.heappop(heads)
+                else:
+                    heapq.heapreplace(heads, (newest_first_key(following), index, following))
+
+    async def get_order(self, ref: str, *, fresh: bool = False) -> Order:
+        """The order by ref. A finished one is answered from memory for `finished_ttl`
+        seconds (statuses in `cache.FINISHED_STATUSES`); `fresh=True` asks the provider."""
         provider, provider_id = self.resolve_ref(ref)
-        return await self.clients[provider].get_order(provider_id)
+        client = self.clients[provider]
+        return await self.finished_orders.get_or_load(
+            (provider, provider_id),
+            lambda: client.get_order(provider_id),
+            fresh=fresh,
+            keep=lambda order: order.status in FINISHED_STATUSES,
+        )
 
     def resolve_ref(self, ref: str) -> tuple[Provider, str]:
         """`provider:id`, or a bare id where only one configured provider could own it."""
@@ -131,6 +214,23 @@ class OrderService:
             configured = ", ".join(p.value for p in self.clients) or "none"
             raise InvalidRef(f"{provider.value} is not configured here (configured: {configured})")
         return provider, provider_id
+
+
+async def _provider_stream(
+    client: ProviderClient, order_filter: OrderFilter
+) -> AsyncIterator[Order]:
+    """One provider's matching orders, newest first: page by page where the client can."""
+    iter_pages = getattr(client, "iter_pages", None)
+    if iter_pages is not None:
+        async with aclosing(iter_pages(order_filter)) as pages:
+            async for page in pages:
+                for order in page:
+                    yield order
+        return
+    answer = await client.list_orders(order_filter)
+    answer.orders.sort(key=newest_first_key)
+    for order in answer.orders:
+        yield order
 
 
 def _owner_of_bare_id(provider_id: str) -> Provider:

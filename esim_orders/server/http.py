@@ -1,4 +1,9 @@
-"""Streamable HTTP at /mcp, and its guards: Host checks, a bearer token, a body cap."""
+"""Streamable HTTP at /mcp, and its guards: Host checks, a bearer token, a body cap.
+
+Stateful by default (one process, sessions in memory). Stateless (`--stateless`, implied by
+`--workers N`): every request stands alone and answers plain JSON, so any process behind a
+load balancer can take any request; see `run.py` for the workers.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +11,7 @@ import contextlib
 import hashlib
 import hmac
 import ipaddress
+import logging
 import os
 import socket
 import sys
@@ -16,11 +22,13 @@ import uvicorn
 from mcp.server.transport_security import TransportSecuritySettings
 from starlette.datastructures import Headers
 from starlette.responses import JSONResponse
-from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from ..client.errors import ConfigError
 from .app import OrdersServer
 from .signals import run_until_signal
+
+log = logging.getLogger(__name__)
 
 PATH = "/mcp"
 MAX_BODY_BYTES = 1_000_000
@@ -29,6 +37,10 @@ GRACE_SECONDS = 3
 LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "[::1]")
 TOKEN_VARIABLE = "ESIM_ORDERS_HTTP_TOKEN"
 HOSTS_VARIABLE = "ESIM_ORDERS_ALLOWED_HOSTS"
+MAX_WORKERS = 64
+# Which worker process answered, for operators and the tests that prove requests spread.
+WORKER_HEADER = "x-esim-orders-worker"
+LISTEN_BACKLOG = 2048
 
 
 @dataclass(frozen=True)
@@ -40,15 +52,29 @@ class HttpOptions:
     token: str | None = field(default=None, repr=False)
     allowed_hosts: tuple[str, ...] = ()
     max_body_bytes: int = MAX_BODY_BYTES
+    #: Processes serving the one port; more than one implies `stateless`.
+    workers: int = 1
+    #: No sessions: each request stands alone and gets a JSON answer (no event stream).
+    stateless: bool = False
 
     @classmethod
-    def from_env(cls, host: str, port: int, env: Mapping[str, str] | None = None) -> HttpOptions:
+    def from_env(
+        cls,
+        host: str,
+        port: int,
+        env: Mapping[str, str] | None = None,
+        *,
+        workers: int = 1,
+        stateless: bool = False,
+    ) -> HttpOptions:
         env = os.environ if env is None else env
         options = cls(
             host=host,
             port=port,
             token=env.get(TOKEN_VARIABLE, "").strip() or None,
             allowed_hosts=_host_list(env.get(HOSTS_VARIABLE, "")),
+            workers=workers,
+            stateless=stateless or workers > 1,
         )
         options.check()
         return options
@@ -56,6 +82,10 @@ class HttpOptions:
     def check(self) -> None:
         if not 0 <= self.port <= 65535:
             raise ConfigError(f"--port must be between 0 and 65535, not {self.port}")
+        if not 1 <= self.workers <= MAX_WORKERS:
+            raise ConfigError(f"--workers must be between 1 and {MAX_WORKERS}, not {self.workers}")
+        if self.workers > 1 and not self.stateless:
+            raise ConfigError("several workers need stateless mode: no process holds a session")
         if not is_loopback(self.host) and not self.token:
             raise ConfigError(
                 f"refusing to serve on {self.host} without a token: set {TOKEN_VARIABLE} "
@@ -158,15 +188,46 @@ def _digest(token: str) -> bytes:
     return hashlib.sha256(token.encode()).digest()
 
 
-def http_app(server: OrdersServer, options: HttpOptions) -> ASGIApp:
+class WorkerLabel:
+    """ASGI middleware: names the worker process on every HTTP answer (`x-esim-orders-worker`).
+
+    A number from 1 to N, not a PID: enough to see that a load balancer spreads requests.
+    """
+
+    def __init__(self, app: ASGIApp, label: str) -> None:
+        self.app = app
+        self._header = (WORKER_HEADER.encode(), label.encode())
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def labelled(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                message = {**message, "headers": [*message.get("headers", ()), self._header]}
+            await send(message)
+
+        await self.app(scope, receive, labelled)
+
+
+def http_app(server: OrdersServer, options: HttpOptions, *, worker: int | None = None) -> ASGIApp:
     """The ASGI app: the SDK's streamable HTTP transport (its Host/Origin checks and body
-    cap configured here), behind the token guard when a token is set."""
+    cap configured here), behind the token guard when a token is set.
+
+    Stateless mode keeps no session between requests and answers JSON rather than an event
+    stream: nothing for a load balancer to pin, nothing held open. `worker` labels answers.
+    """
     app: ASGIApp = server.streamable_http_app(
         streamable_http_path=PATH,
         max_request_body_size=options.max_body_bytes,
         transport_security=transport_security(options),
         host=options.host,
+        stateless_http=options.stateless,
+        json_response=options.stateless,
     )
+    if worker is not None:
+        app = WorkerLabel(app, str(worker))
     if options.token:
         app = BearerTokenGuard(app, options.token)
     return app
@@ -181,12 +242,23 @@ class _Uvicorn(uvicorn.Server):
         yield
 
 
-async def serve_http(server: OrdersServer, options: HttpOptions) -> None:
-    """Listen, say where on stderr, serve until a signal; the first one drains, a second cuts."""
-    listener = listen(options)
+async def serve_http(
+    server: OrdersServer,
+    options: HttpOptions,
+    *,
+    listener: socket.socket | None = None,
+    worker: int | None = None,
+) -> None:
+    """Listen, say where on stderr, serve until a signal; the first one drains, a second cuts.
+
+    A worker gets its `listener` from the supervisor, which says where instead; the worker
+    logs that it is ready.
+    """
+    announce = listener is None
+    listener = listener or listen(options)
     options = replace(options, port=listener.getsockname()[1])
     config = uvicorn.Config(
-        http_app(server, options),
+        http_app(server, options, worker=worker),
         lifespan="on",
         log_config=None,
         access_log=False,
@@ -202,23 +274,63 @@ async def serve_http(server: OrdersServer, options: HttpOptions) -> None:
 
     async def serve() -> None:
         # Said once the signal handlers are in place: whoever reads this line may stop us.
-        where = "" if is_loopback(options.host) else f" (listening on {options.host})"
-        guard = "; bearer token required" if options.token else ""
-        print(
-            f"esim-orders: serving MCP at {options.url}{where}{guard}", file=sys.stderr, flush=True
-        )
+        if announce:
+            print(f"esim-orders: {serving_line(options)}", file=sys.stderr, flush=True)
+        else:
+            log.info("worker %s (pid %d) serving %s", worker, os.getpid(), options.url)
         await uv.serve(sockets=[listener])
 
     await run_until_signal(serve, on_signal=stop)
 
 
-def listen(options: HttpOptions) -> socket.socket:
+def serving_line(options: HttpOptions) -> str:
+    """`serving MCP at <url>`, and what a client should know about how."""
+    where = "" if is_loopback(options.host) else f" (listening on {options.host})"
+    guard = "; bearer token required" if options.token else ""
+    if options.workers > 1:
+        mode = f" ({options.workers} workers, stateless)"
+    else:
+        mode = " (stateless)" if options.stateless else ""
+    return f"serving MCP at {options.url}{mode}{where}{guard}"
+
+
+def listen(
+    options: HttpOptions, *, reuse_port: bool = False, listening: bool = True
+) -> socket.socket:
     """A listening socket, bound before serving so that --port 0 can report its real port."""
-    host = options.host.strip("[]")
-    family = socket.AF_INET6 if ":" in host else socket.AF_INET
     try:
-        return socket.create_server((host, options.port), family=family)
+        return tcp_listener(options.host, options.port, reuse_port=reuse_port, listening=listening)
     except OSError as exc:
         raise ConfigError(
             f"cannot listen on {options.host}:{options.port}: {exc.strerror or exc}"
         ) from None
+
+
+def tcp_listener(
+    host: str, port: int, *, reuse_port: bool = False, listening: bool = True
+) -> socket.socket:
+    """A TCP socket bound to `host:port`, listening unless told otherwise.
+
+    Made with `IPPROTO_TCP` named, not by `socket.create_server` (protocol 0): asyncio turns
+    Nagle's algorithm off only on connections whose socket says TCP, and without that every
+    answer written in two parts waited for the client's delayed ACK, 40 ms a request on
+    Linux. TCP_NODELAY on the listener too, which accepted sockets inherit.
+    """
+    host = host.strip("[]")
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
+    try:
+        if os.name == "posix":
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        if reuse_port:
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
+        if family == socket.AF_INET6 and hasattr(socket, "IPV6_V6ONLY"):
+            sock.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 1)
+        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        sock.bind((host, port))
+        if listening:
+            sock.listen(LISTEN_BACKLOG)
+    except BaseException:
+        sock.close()
+        raise
+    return sock

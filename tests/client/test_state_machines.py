@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from collections import Counter
 from collections.abc import Callable
+from functools import partial
 from typing import ClassVar
 
 import anyio
@@ -126,7 +127,8 @@ async def test_cold_start_burst_makes_one_token_request(service, fake):
     fake.token_delay = 0.05
     async with anyio.create_task_group() as group:
         for _ in range(50):
-            group.start_soon(service.get_order, "pressone:5")
+            # fresh: past the finished-order cache, so every call reaches the provider
+            group.start_soon(partial(service.get_order, "pressone:5", fresh=True))
     assert fake.calls["POST pressone.test/customer/v2/token"] == 1
     assert fake.calls["GET pressone.test/customer/v2/orders/5"] == 50
 
@@ -136,7 +138,7 @@ async def test_expired_token_is_replaced_once_for_a_burst_of_401s(service, fake)
     fake.valid_tokens.clear()  # the provider expires every token early
     async with anyio.create_task_group() as group:
         for _ in range(20):
-            group.start_soon(service.get_order, "pressone:5")
+            group.start_soon(partial(service.get_order, "pressone:5", fresh=True))
     assert fake.calls["POST pressone.test/customer/v2/token"] == 2
 
 

@@ -1,0 +1,183 @@
+"""Child processes the benchmarks talk to over loopback: the sandbox, and MCP servers.
+
+The sandbox stands in for the providers' network, so it runs in a process of its own, reached
+over real HTTP on 127.0.0.1; `/_bench/...` routes (added here, not in the sandbox) let the
+benchmark read its request counters and turn its latency knob while it runs.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import signal
+import subprocess
+import sys
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import httpx2
+
+from .harness import ROOT
+
+# The sandbox's reference time is pinned, so runs list the same orders.
+SANDBOX_NOW = "2026-11-23T12:00:00+00:00"
+_URL_LINE = re.compile(r"serving MCP at (http://\S+)")
+
+
+@dataclass
+class SandboxProcess:
+    """`python -m benchmarks.sandbox_server` in a child process."""
+
+    orders: int = 500
+    latency_ms: float = 0.0
+    process: subprocess.Popen[str] | None = None
+    url: str = ""
+
+    def __enter__(self) -> SandboxProcess:
+        self.process = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "benchmarks.sandbox_server",
+                "--orders",
+                str(self.orders),
+                "--latency-ms",
+                str(self.latency_ms),
+            ],
+            cwd=ROOT,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            env=bench_env(),
+        )
+        assert self.process.stdout is not None
+        line = self.process.stdout.readline()
+        if not line.startswith("PORT "):
+            self.process.kill()
+            raise RuntimeError(f"sandbox did not start: {line}{self.process.stderr.read()}")  # type: ignore[union-attr]
+        self.url = f"http://127.0.0.1:{int(line.split()[1])}"
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self.process is not None:
+            stop(self.process)
+
+    def provider_env(self) -> dict[str, str]:
+        """Settings that point the client at this sandbox as if it were both providers."""
+        return {
+            "PRESSONE_BASE_URL": f"{self.url}/pressone",
+            "PRESSONE_CLIENT_ID": "sandbox",
+            "PRESSONE_CLIENT_SECRET": "sandbox-secret",
+            "ZIM_BASE_URL": f"{self.url}/zim",
+            "ZIM_TOKEN_URL": f"{self.url}/zim/oauth2/token",
+            "ZIM_CLIENT_ID": "sandbox",
+            "ZIM_CLIENT_SECRET": "sandbox-secret",
+        }
+
+    def control(self, what: str, **params: Any) -> dict[str, Any]:
+        answer = httpx2.post(f"{self.url}/_bench/{what}", params=params, timeout=30)
+        answer.raise_for_status()
+        return answer.json()
+
+    def stats(self) -> dict[str, Any]:
+        return self.control("stats")
+
+    def reset(self) -> None:
+        self.control("reset")
+
+    def set_latency(self, ms: float) -> None:
+        self.control("latency", ms=ms)
+
+    def refs(self, **query: Any) -> list[str]:
+        """Refs of sandbox orders by wire status, e.g. refs(pressone="on_hold")."""
+        return self.control("refs", **query)["refs"]
+
+
+def bench_env(extra: dict[str, str] | None = None) -> dict[str, str]:
+    """A child's environment: nothing inherited that points at real providers."""
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("ESIM_ORDERS_", "PRESSONE_", "ZIM_"))
+    }
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")]))
+    env.update(extra or {})
+    return env
+
+
+def stop(process: subprocess.Popen[Any], timeout: float = 10.0) -> None:
+    if process.poll() is None:
+        process.send_signal(signal.SIGTERM)
+        try:
+            process.wait(timeout)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+def esim_orders_command() -> list[str]:
+    """`esim-orders`, as installed next to this interpreter, else `python -m esim_orders`."""
+    script = Path(sys.executable).with_name("esim-orders")
+    if script.exists():
+        return [str(script)]
+    return [sys.executable, "-m", "esim_orders"]
+
+
+@dataclass
+class HttpServerProcess:
+    """An MCP server over streamable HTTP in a child process, ready once it says where."""
+
+    args: list[str]
+    env: dict[str, str] = field(default_factory=dict)
+    process: subprocess.Popen[str] | None = None
+    url: str = ""
+    lines: list[str] = field(default_factory=list)
+
+    def __enter__(self) -> HttpServerProcess:
+        self.process = subprocess.Popen(
+            self.args,
+            cwd=ROOT,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            text=True,
+            env=bench_env(self.env),
+        )
+        ready = threading.Event()
+
+        def drain() -> None:
+            assert self.process is not None and self.process.stderr is not None
+            for line in self.process.stderr:
+                self.lines.append(line)
+                found = _URL_LINE.search(line)
+                if found and not self.url:
+                    self.url = found.group(1)
+                    ready.set()
+            ready.set()
+
+        threading.Thread(target=drain, daemon=True).start()
+        if not ready.wait(60) or not self.url:
+            stop(self.process)
+            raise RuntimeError("server did not start:\n" + "".join(self.lines))
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self.process is not None:
+            stop(self.process)
+
+
+def wait_for(predicate: Any, timeout: float = 10.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not predicate():
+        if time.monotonic() > deadline:
+            raise TimeoutError("condition not met in time")
+        time.sleep(0.05)
+
+
+def dumps(data: Any) -> str:
+    return json.dumps(data, separators=(",", ":"))
