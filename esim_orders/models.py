@@ -166,6 +166,17 @@ class Order(_Model):
             data["raw"] = self.raw
         return data
 
+    def _repr_html_(self) -> str:
+        """The order's card in Jupyter; the renderer loads on first use, not with the model."""
+        from .widgets.html import order_card_html
+
+        return order_card_html(self)
+
+    def _repr_markdown_(self) -> str:
+        from .widgets.markdown import order_card_markdown
+
+        return order_card_markdown(self)
+
 
 def make_ref(provider: Provider | str, provider_id: str) -> str:
     return f"{Provider(provider).value}:{provider_id}"

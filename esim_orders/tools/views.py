@@ -17,6 +17,17 @@ class View(BaseModel):
         """JSON-ready, without nulls: what a model reads as structured content."""
         return self.model_dump(mode="json", exclude_none=True)
 
+    def _repr_html_(self) -> str | None:
+        """The view in Jupyter, rendered from the same data as the MCP text; loaded lazily."""
+        from ..widgets.html import view_html
+
+        return view_html(self)
+
+    def _repr_markdown_(self) -> str | None:
+        from ..widgets.markdown import view_markdown
+
+        return view_markdown(self)
+
 
 class OrderSummary(View):
     """One order in a listing: enough to pick it, nothing more."""

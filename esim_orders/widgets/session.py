@@ -1,0 +1,29 @@
+"""The service the widgets use when given none: one per kernel, closed when the kernel exits."""
+
+from __future__ import annotations
+
+import atexit
+import contextlib
+import io
+import threading
+
+from ..client.sync import SyncOrderService
+from ..settings import Settings
+
+_lock = threading.Lock()
+_default: SyncOrderService | None = None
+
+
+def default_service() -> SyncOrderService:
+    """A `SyncOrderService` on `Settings.from_env()`: the real providers when credentials are
+    set, else the embedded sandbox. Shared by every widget of this process."""
+    global _default
+    with _lock:
+        if _default is None:
+            # The sandbox announces itself on stderr, which a notebook shows as a red box
+            # under the cell; the explorer's header says the same thing in the view itself.
+            with contextlib.redirect_stderr(io.StringIO()):
+                _default = SyncOrderService(Settings.from_env())
+            # Its loop thread is a daemon; closing at exit just returns the connections.
+            atexit.register(_default.close)
+        return _default
