@@ -17,7 +17,7 @@ SANDBOX = "sandbox"
 @dataclass(frozen=True)
 class PressOneSettings:
     base_url: str
-    client_id: str
+    client_id: str = field(repr=False)
     client_secret: str = field(repr=False)
 
 
@@ -25,7 +25,7 @@ class PressOneSettings:
 class ZimSettings:
     base_url: str
     token_url: str
-    client_id: str
+    client_id: str = field(repr=False)
     client_secret: str = field(repr=False)
     app_identifier: str = field(default="b2b", repr=False)
 

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import subprocess
+import sys
 from datetime import UTC, datetime
 
 import httpx2
@@ -93,3 +95,17 @@ def test_sync_facade_works_where_an_event_loop_already_runs():
 
     order = asyncio.run(notebook_cell())
     assert order.status is OrderStatus.FAILED
+
+
+def test_an_unclosed_sync_facade_does_not_keep_the_interpreter_alive():
+    script = (
+        "from esim_orders.client.sync import SyncOrderService\n"
+        "from esim_orders.settings import Settings\n"
+        "orders = SyncOrderService(Settings.from_env({'ESIM_ORDERS_PROVIDERS': 'sandbox'}))\n"
+        "print(len(orders.list_orders().orders))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=60
+    )
+    assert done.returncode == 0, done.stderr
+    assert int(done.stdout) >= 1000
