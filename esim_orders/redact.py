@@ -35,40 +35,39 @@ LPA_PATTERN = re.compile(r"LPA:1\$[^$\s\"']+\$[^\s\"'<&]+", re.IGNORECASE)
 EMAIL_PATTERN = re.compile(r"[A-Za-z0-9._%+-]{1,64}@[A-Za-z0-9.-]{1,253}\.[A-Za-z]{2,63}")
 
 
-def redact_payload(
-    value: Any, *, personal: bool = True, _in_person: bool = False, _depth: int = 0
-) -> Any:
+def redact_payload(value: Any, *, personal: bool = True) -> Any:
     """A copy of a JSON value with secrets replaced; personal fields too when `personal`.
 
     Values nested deeper than `MAX_DEPTH` are replaced whole: a hostile payload nested
     hundreds deep must not exhaust the stack, and nothing that deep is worth keeping.
+    Every order of a listing passes through here, so the walk is kept lean.
     """
-    if isinstance(value, dict | list) and _depth >= MAX_DEPTH:
-        return REDACTED
-    if isinstance(value, dict):
-        out: dict[str, Any] = {}
-        for key, item in value.items():
-            lowered = str(key).lower()
-            if (lowered in SECRET_KEYS and item is not None) or (
-                personal and _in_person and lowered in PERSONAL_KEYS and item is not None
-            ):
-                out[key] = REDACTED
-            else:
-                out[key] = redact_payload(
-                    item,
-                    personal=personal,
-                    _in_person=lowered in PERSONAL_CONTAINERS,
-                    _depth=_depth + 1,
-                )
-        return out
-    if isinstance(value, list):
-        return [
-            redact_payload(item, personal=personal, _in_person=_in_person, _depth=_depth + 1)
-            for item in value
-        ]
-    if isinstance(value, str):
-        return redact_text(value, emails=personal)
-    return value
+    hidden = SECRET_KEYS | PERSONAL_KEYS if personal else SECRET_KEYS
+
+    def walk(value: Any, in_person: bool, depth: int) -> Any:
+        kind = type(value)
+        if kind is str:
+            return redact_text(value, emails=personal)
+        if kind is dict:
+            if depth >= MAX_DEPTH:
+                return REDACTED
+            out: dict[str, Any] = {}
+            for key, item in value.items():
+                lowered = key.lower() if type(key) is str else str(key).lower()
+                if item is not None and (
+                    lowered in SECRET_KEYS or (in_person and lowered in hidden)
+                ):
+                    out[key] = REDACTED
+                else:
+                    out[key] = walk(item, lowered in PERSONAL_CONTAINERS, depth + 1)
+            return out
+        if kind is list:
+            if depth >= MAX_DEPTH:
+                return REDACTED
+            return [walk(item, in_person, depth + 1) for item in value]
+        return value
+
+    return walk(value, False, 0)
 
 
 def _pairs(keys: frozenset[str]) -> re.Pattern[str]:
@@ -89,8 +88,15 @@ def _redact_pair(match: re.Match[str]) -> str:
 
 def redact_text(text: str, *, emails: bool = True) -> str:
     """Activation codes (and e-mail addresses and personal fields) out of free text."""
-    text = LPA_PATTERN.sub(REDACTED, text)
-    text = _SECRET_PAIRS.sub(_redact_pair, text)
+    # Each pattern needs a character most provider strings lack: test for it first, the
+    # listing path redacts every string of every order.
+    if "$" in text:
+        text = LPA_PATTERN.sub(REDACTED, text)
+    quoted = '"' in text
+    if quoted:
+        text = _SECRET_PAIRS.sub(_redact_pair, text)
     if not emails:
         return text
-    return EMAIL_PATTERN.sub(REDACTED, _PERSONAL_PAIRS.sub(_redact_pair, text))
+    if quoted:
+        text = _PERSONAL_PAIRS.sub(_redact_pair, text)
+    return EMAIL_PATTERN.sub(REDACTED, text) if "@" in text else text

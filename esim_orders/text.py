@@ -15,12 +15,18 @@ def clean_provider_text(text: str, cap: int = 500) -> str:
     if len(text) > cap * 4:
         # Bound the work on hostile 100 KB strings before walking them.
         text = text[: cap * 4]
-    kept = "".join(
-        " " if ch in "\t\n\r" else ch
-        for ch in text
-        if ch in "\t\n\r" or unicodedata.category(ch) not in ("Cc", "Cf", "Co", "Cs")
-    )
-    kept = _COLLAPSE_SPACE.sub(" ", kept).strip()
+    if text.isprintable():
+        # No control, format, private or surrogate character can be in it (all four are
+        # non-printable), so the walk below would keep every character: skip it.
+        kept = text
+    else:
+        kept = "".join(
+            " " if ch in "\t\n\r" else ch
+            for ch in text
+            if ch in "\t\n\r" or unicodedata.category(ch) not in ("Cc", "Cf", "Co", "Cs")
+        )
+    if "  " in kept or kept[:1].isspace() or kept[-1:].isspace() or not kept.isprintable():
+        kept = _COLLAPSE_SPACE.sub(" ", kept).strip()
     if len(kept) > cap:
         return kept[: cap - 1].rstrip() + "…"
     return kept

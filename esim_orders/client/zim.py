@@ -164,7 +164,7 @@ def parse_order(row: Any, *, personal_data: bool = False) -> Order:
         updated_at=coerce.timestamp(row.get("updatedAt")),
         plan=plan,
         price=plan_price(row.get("plan")),
-        subscription=_subscription(row.get("subscription")),
+        subscription=_subscription(row.get("subscription"), row.get("plan"), plan),
         customer=Customer(id=user_id) if user_id else None,
         failure=Failure(reason_code=reason) if reason else None,
         account_id=coerce.text(row.get("accountID"), 80),
@@ -191,12 +191,13 @@ def parse_plan(value: Any, *, plan_id: str | None = None) -> Plan | None:
     ]
     dest_name = coerce.text(destination.get("name"), 100)
     region_name = coerce.text(region.get("name"), 100)
+    data = allowance(plan.get("dataValue"), plan.get("dataUnit"))
     return Plan(
         id=coerce.text(plan.get("id"), 80) or plan_id,
-        name=_plan_name(dest_name or region_name, plan),
+        name=_plan_name(dest_name or region_name, data, duration, duration_unit),
         destination=dest_name,
         region=region_name,
-        data=allowance(plan.get("dataValue"), plan.get("dataUnit")),
+        data=data,
         voice=allowance(plan.get("callValue"), plan.get("callUnit")),
         sms=allowance(plan.get("smsValue"), plan.get("smsUnit")),
         validity_days=duration * per_unit if duration is not None and per_unit else None,
@@ -204,12 +205,11 @@ def parse_plan(value: Any, *, plan_id: str | None = None) -> Plan | None:
     )
 
 
-def _plan_name(place: str | None, plan: dict[str, Any]) -> str | None:
+def _plan_name(
+    place: str | None, data: Allowance | None, duration: int | None, unit: str
+) -> str | None:
     """Zim plans have no display name; compose one a person recognises."""
-    data = allowance(plan.get("dataValue"), plan.get("dataUnit"))
     parts = [p for p in (place, str(data) if data else None) if p]
-    duration = coerce.integer(plan.get("durationValue"))
-    unit = coerce.text(plan.get("durationUnit"), 20)
     if duration is not None and unit:
         parts.append(f"{duration} {unit.lower()}")
     return " · ".join(parts) or None
@@ -239,7 +239,7 @@ def plan_price(value: Any) -> Money | None:
     return None
 
 
-def _subscription(value: Any) -> Subscription | None:
+def _subscription(value: Any, order_plan: Any, parsed_plan: Plan | None) -> Subscription | None:
     sub = coerce.mapping(value)
     sub_id = coerce.text(sub.get("id"), 80)
     if sub_id is None:
@@ -252,5 +252,10 @@ def _subscription(value: Any) -> Subscription | None:
             SUBSCRIPTION_BY_WIRE, wire_status, SubscriptionStatus.UNKNOWN
         ),
         provider_status=wire_status,
-        plan=parse_plan(sub.get("plan")),
+        # Usually the order's own plan again: reuse what was parsed for it.
+        plan=(
+            parsed_plan
+            if sub.get("plan") is not None and sub.get("plan") == order_plan
+            else parse_plan(sub.get("plan"))
+        ),
     )
