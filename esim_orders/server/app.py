@@ -40,6 +40,10 @@ SANDBOX_NOTE = "\nThis server runs on the embedded sandbox: demo data, not real 
 
 ServiceFactory = Callable[[], OrderService]
 
+# A whole tool call, token requests and every provider page included, ends by then: each
+# provider request has its own 30 s deadline, and a model must not wait on several in a row.
+TOOL_CALL_DEADLINE = 60.0
+
 
 class OrdersServer(MCPServer[OrderService]):
     """`MCPServer` with this project's error policy applied to every tool call."""
@@ -54,7 +58,13 @@ class OrdersServer(MCPServer[OrderService]):
         if name not in names:
             raise unknown_tool(name, names)
         try:
-            return await super().call_tool(name, arguments, context)
+            with anyio.fail_after(TOOL_CALL_DEADLINE):
+                return await super().call_tool(name, arguments, context)
+        except TimeoutError:
+            raise ToolError(
+                f"{name} took longer than {TOOL_CALL_DEADLINE:g} seconds, the providers are "
+                "answering slowly; retry in a minute."
+            ) from None
         except ToolError as exc:
             public = public_error(name, exc)
             if public is exc:
