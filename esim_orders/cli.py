@@ -61,6 +61,14 @@ def _parser() -> argparse.ArgumentParser:
     sandbox.add_argument("--orders", type=int, default=500, help="orders per provider")
     sandbox.add_argument("--latency-ms", type=float, default=0.0)
     sandbox.add_argument("--fault-rate", type=float, default=0.0, help="0 to 1")
+    sandbox.add_argument(
+        "--faults",
+        help="comma list of fault kinds to draw from: 429, 429-no-retry-after, 500, 502, 503, "
+        "drop, malformed, html, stall (default: all)",
+    )
+    sandbox.add_argument("--fault-providers", help="comma list: pressone, zim (default: both)")
+    sandbox.add_argument("--retry-after-s", type=float, default=1.0, help="Retry-After of a 429")
+    sandbox.add_argument("--stall-s", type=float, default=30.0, help="how long a stall lasts")
     sandbox.set_defaults(run=_run_sandbox)
 
     orders = commands.add_parser("orders", help="list, show and explain orders")
@@ -190,14 +198,29 @@ def _run_sandbox(args: argparse.Namespace) -> int:
         raise ConfigError("--fault-rate must be between 0 and 1")
     if args.orders < 1:
         raise ConfigError("--orders must be at least 1")
-    config = SandboxConfig(
-        seed=args.seed,
-        orders=args.orders,
-        latency_ms=args.latency_ms,
-        fault_rate=args.fault_rate,
-    )
+    knobs: dict[str, Any] = {}
+    if args.faults:
+        knobs["faults"] = _comma_list(args.faults)
+    if args.fault_providers:
+        knobs["fault_providers"] = _comma_list(args.fault_providers)
+    try:
+        config = SandboxConfig(
+            seed=args.seed,
+            orders=args.orders,
+            latency_ms=args.latency_ms,
+            fault_rate=args.fault_rate,
+            retry_after_s=args.retry_after_s,
+            stall_s=args.stall_s,
+            **knobs,
+        )
+    except ValueError as exc:  # SandboxConfig names the knob it cannot honour
+        raise ConfigError(str(exc)) from None
     serve(host=args.host, port=args.port, config=config)
     return 0
+
+
+def _comma_list(value: str) -> tuple[str, ...]:
+    return tuple(part.strip() for part in value.split(",") if part.strip())
 
 
 def _run_serve(args: argparse.Namespace) -> int:

@@ -34,9 +34,9 @@ def free_port() -> int:
 
 
 @contextmanager
-def sandbox_process(port: int):
+def sandbox_process(port: int, *knobs: str):
     proc = subprocess.Popen(
-        [sys.executable, "-m", "esim_orders", "sandbox", "--port", str(port)],
+        [sys.executable, "-m", "esim_orders", "sandbox", "--port", str(port), *knobs],
         env=CLEAN_ENV,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
@@ -46,7 +46,7 @@ def sandbox_process(port: int):
         deadline = time.monotonic() + 30
         while True:
             try:
-                httpx2.get(f"http://127.0.0.1:{port}/zim/orders", timeout=1)
+                httpx2.get(f"http://127.0.0.1:{port}/nothing", timeout=1)
                 break
             except httpx2.TransportError:
                 if time.monotonic() > deadline or proc.poll() is not None:
@@ -120,3 +120,30 @@ def test_orders_explain_a_failed_order_and_a_bare_code():
     assert code["confidence"] == "known_code" and code["next_steps"]
     neither = run("orders", "explain")
     assert neither.returncode == 1 and "ref" in neither.stderr
+
+
+def test_sandbox_fault_knobs_from_the_command_line_take_one_provider_down():
+    port = free_port()
+    origin = f"http://127.0.0.1:{port}"
+    env = {
+        "PRESSONE_BASE_URL": origin + "/pressone",
+        "PRESSONE_CLIENT_ID": "sandbox",
+        "PRESSONE_CLIENT_SECRET": "sandbox-secret",
+        "ZIM_BASE_URL": origin + "/zim",
+        "ZIM_TOKEN_URL": origin + "/zim/oauth2/token",
+        "ZIM_CLIENT_ID": "sandbox",
+        "ZIM_CLIENT_SECRET": "sandbox-secret",
+    }
+    knobs = ("--fault-rate", "1", "--faults", "503", "--fault-providers", "zim")
+    with sandbox_process(port, *knobs):
+        result = run("orders", "list", "--json", env=env)
+    assert result.returncode == 0, result.stderr
+    page = json.loads(result.stdout)
+    assert {o["ref"].split(":")[0] for o in page["orders"]} == {"pressone"}
+    assert page["provider_errors"][0]["provider"] == "zim"
+    assert "HTTP 503" in page["provider_errors"][0]["error"]
+
+
+def test_unknown_sandbox_knob_values_are_one_line_errors():
+    result = run("sandbox", "--faults", "404")
+    assert result.returncode == 2 and "unknown fault kinds" in result.stderr
