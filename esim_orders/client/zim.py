@@ -5,6 +5,9 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+import anyio
+import anyio.lowlevel
+
 from ..models import (
     Allowance,
     Customer,
@@ -44,6 +47,7 @@ SUBSCRIPTION_BY_WIRE = {
 }
 DAYS_PER_UNIT = {"DAY": 1, "DAYS": 1, "WEEK": 7, "WEEKS": 7}
 ORDER_ID_PREFIX = "ordr_"
+PARSE_SLICE = 100  # orders read between two yields to the event loop
 
 
 class ZimClient(ProviderClient):
@@ -105,7 +109,12 @@ class ZimClient(ProviderClient):
         if not isinstance(payload, list):
             raise shape_error(self.provider, "GET /orders did not answer a JSON array")
         orders, unreadable = [], 0
-        for row in payload:
+        for index, row in enumerate(payload):
+            if index and index % PARSE_SLICE == 0:
+                # Zim sends every order at once; reading thousands takes long enough that
+                # the other provider's next page requests, and other tool calls, must get
+                # the event loop in between.
+                await anyio.lowlevel.checkpoint()
             try:
                 orders.append(parse_order(row, personal_data=self.personal_data))
             except (ProviderDataError, TypeError, ValueError, KeyError):

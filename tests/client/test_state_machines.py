@@ -9,9 +9,11 @@ from functools import partial
 from typing import ClassVar
 
 import anyio
+import anyio.lowlevel
 import httpx2
 import pytest
 
+from esim_orders.client import zim
 from esim_orders.client.errors import (
     AuthenticationError,
     OrderNotFound,
@@ -24,6 +26,7 @@ from esim_orders.client.errors import (
 from esim_orders.client.factory import open_service
 from esim_orders.client.service import OrderService
 from esim_orders.client.transport import RetryPolicy, parse_retry_after, retry_delay
+from esim_orders.models import OrderFilter, Provider
 from esim_orders.settings import Settings
 
 ENV = {
@@ -307,3 +310,33 @@ def test_retry_after_as_seconds_or_http_date():
     assert parse_retry_after("Wed, 21 Oct 2015 07:28:00 GMT", now=1445412490.0) == 0.0
     assert parse_retry_after("soon") is None
     assert parse_retry_after(None) is None
+
+
+async def test_a_long_zim_list_is_read_without_starving_other_tasks(fake):
+    rows = [{"id": f"ordr_{n:021d}", "status": "FULFILLED"} for n in range(2000)]
+
+    async def zim_list(request: httpx2.Request) -> httpx2.Response:
+        if request.url.path.endswith("/token"):
+            return await fake(request)
+        return respond(200, rows)
+
+    ticks = 0
+
+    async def ticker() -> None:
+        nonlocal ticks
+        while True:
+            ticks += 1
+            await anyio.lowlevel.checkpoint()
+
+    svc = open_service(
+        Settings.from_env(ENV), transport=httpx2.MockTransport(zim_list), policy=FAST
+    )
+    async with svc, anyio.create_task_group() as group:
+        group.start_soon(ticker)
+        await anyio.lowlevel.checkpoint()
+        before = ticks
+        listing = await svc.clients[Provider.ZIM].list_orders(OrderFilter())
+        group.cancel_scope.cancel()
+    assert len(listing.orders) == 2000
+    # The reader yields every 100 orders: other tasks ran in between, not only at the end.
+    assert ticks - before >= 2000 // zim.PARSE_SLICE - 1
