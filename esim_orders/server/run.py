@@ -11,6 +11,7 @@ one process.
 from __future__ import annotations
 
 import contextlib
+import gc
 import logging
 import multiprocessing
 import multiprocessing.connection
@@ -47,11 +48,24 @@ def run_server(settings: Settings, http: HttpOptions | None = None) -> int:
     if http is not None and http.workers > 1:
         return run_workers(settings, http)
     server = build_server(settings)
+    settle_heap()
     if http is None:
         anyio.run(run_until_signal, lambda: serve_stdio(server))
     else:
         anyio.run(serve_http, server, http)
     return 0
+
+
+def settle_heap() -> None:
+    """Move everything start-up built (the SDK, pydantic schemas, the tools) out of the
+    garbage collector's view before serving.
+
+    Reading a listing allocates tens of thousands of objects, which sets off collections;
+    each full one would walk the ~200,000 long-lived start-up objects again. Frozen, they
+    are skipped: a 10-page listing measured 1.69x its ideal with them, 1.37x without.
+    """
+    gc.collect()
+    gc.freeze()
 
 
 def balanced_reuse_port() -> bool:
@@ -212,6 +226,7 @@ def worker_main(
         sys.exit(2)
     ready.set()
     server = build_server(settings, service_factory=_sandbox_factory(settings, sandbox_now))
+    settle_heap()
     anyio.run(_serve_worker, server, options, listener, index)
 
 
