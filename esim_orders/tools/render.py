@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from ..models import Order, Plan
+from ..models import Esim, Order, Plan
 from .views import OrderPage, OrderSummary
 
 
@@ -70,6 +70,27 @@ def plan_text(plan: Plan) -> str:
     return " · ".join(parts)
 
 
+def price_text(order: Order) -> str:
+    """`4.90 USD`, with `× 3` when several were ordered; empty without a price."""
+    if not order.price:
+        return ""
+    quantity = f" × {order.quantity}" if order.quantity and order.quantity > 1 else ""
+    return order.price.formatted + quantity
+
+
+def held_secrets(esim: Esim) -> list[str]:
+    """Which activation secrets the provider holds for an eSIM; never their values."""
+    return [
+        label
+        for label, present in (
+            ("QR code", esim.has_qrcode),
+            ("matching id", esim.has_matching_id),
+            ("confirmation code", esim.has_confirmation_code),
+        )
+        if present
+    ]
+
+
 def order_card(order: Order) -> str:
     """A short card: one fact per line, lines without data left out."""
     lines = [f"Order {order.ref}: {status_label(order.status, order.provider_status)}"]
@@ -84,18 +105,9 @@ def order_card(order: Order) -> str:
     if order.plan:
         lines.append("Plan: " + plan_text(order.plan))
     if order.price:
-        quantity = f" × {order.quantity}" if order.quantity and order.quantity > 1 else ""
-        lines.append(f"Price: {order.price.formatted}{quantity}")
+        lines.append(f"Price: {price_text(order)}")
     for esim in order.esims:
-        held = [
-            label
-            for label, present in (
-                ("QR code", esim.has_qrcode),
-                ("matching id", esim.has_matching_id),
-                ("confirmation code", esim.has_confirmation_code),
-            )
-            if present
-        ]
+        held = held_secrets(esim)
         status = f" {esim.status}" if esim.status else ""
         secrets = f" (provider holds its {', '.join(held)}; not shown)" if held else ""
         lines.append(f"eSIM {esim.iccid or 'without ICCID'}{status}{secrets}")

@@ -15,7 +15,7 @@ from ..models import Order, OrderStatus
 from ..text import clean_provider_text
 from ..tools.explain_failure import Explanation
 from ..tools.explain_render import _say as say
-from ..tools.render import plan_text, status_label, when
+from ..tools.render import held_secrets, plan_text, price_text, status_label, when
 from ..tools.views import OrderPage, OrderSummary, ProviderIssue, View
 from .theme import STYLESHEET, status_css_class
 
@@ -156,18 +156,9 @@ def order_card_body(order: Order) -> str:
         rows.append(("Description", f"{said} {_AS_DATA}"))
     rows.append(("Plan", text(plan_text(order.plan)) if order.plan else ""))
     if order.price:
-        quantity = f" × {order.quantity}" if order.quantity and order.quantity > 1 else ""
-        rows.append(("Price", text(order.price.formatted + quantity)))
+        rows.append(("Price", text(price_text(order))))
     for esim in order.esims:
-        held = [
-            label
-            for label, present in (
-                ("QR code", esim.has_qrcode),
-                ("matching id", esim.has_matching_id),
-                ("confirmation code", esim.has_confirmation_code),
-            )
-            if present
-        ]
+        held = held_secrets(esim)
         value = f'<span class="eo-mono">{text(esim.iccid or "without ICCID")}</span>'
         if esim.status:
             value += f" {text(esim.status, 40)}"
