@@ -8,10 +8,8 @@ import re
 import signal
 import subprocess
 import sys
-import threading
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -19,30 +17,14 @@ import httpx2
 import pytest
 from mcp import Client
 
-URL_LINE = re.compile(r"serving MCP at (http://\S+)")
+from ..server.conftest import INITIALIZE, ServerProcess, start_server
+
 WORKER_LINE = re.compile(r"worker (\d+) \(pid (\d+)\) serving")
 HEADERS = {"Accept": "application/json, text/event-stream", "Content-Type": "application/json"}
-INITIALIZE = {
-    "jsonrpc": "2.0",
-    "id": 1,
-    "method": "initialize",
-    "params": {
-        "protocolVersion": "2025-11-25",
-        "capabilities": {},
-        "clientInfo": {"name": "tests", "version": "1"},
-    },
-}
 
 
-@dataclass
-class Served:
-    process: subprocess.Popen[str]
-    url: str = ""
-    lines: list[str] = field(default_factory=list)
-
-    @property
-    def stderr(self) -> str:
-        return "".join(self.lines)
+class Served(ServerProcess):
+    """A server process that reports its workers on stderr."""
 
     def workers(self) -> dict[int, int]:
         """Worker number to PID, the latest start of each."""
@@ -54,44 +36,15 @@ class Served:
             assert time.monotonic() < deadline, self.stderr
             time.sleep(0.05)
 
-    def stop(self) -> int:
-        if self.process.poll() is None:
-            self.process.send_signal(signal.SIGTERM)
-        try:
-            return self.process.wait(20)
-        finally:
-            if self.process.poll() is None:  # pragma: no cover - only when a test fails
-                self.process.kill()
+    def stop(self, timeout: float = 20.0) -> int:
+        return super().stop(timeout)
 
 
 def serve(*args: str) -> Served:
-    env = {
-        k: v
-        for k, v in os.environ.items()
-        if not k.startswith(("ESIM_ORDERS_", "PRESSONE_", "ZIM_"))
-    }
-    env.update({"ESIM_ORDERS_PROVIDERS": "sandbox", "ESIM_ORDERS_LOG_LEVEL": "INFO"})
-    process = subprocess.Popen(
-        [sys.executable, "-m", "esim_orders", "serve", "--http", "--port", "0", *args],
-        stdin=subprocess.DEVNULL,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        text=True,
-        env=env,
-    )
-    served = Served(process)
-
-    def drain() -> None:
-        assert process.stderr is not None
-        for line in process.stderr:
-            served.lines.append(line)
-            found = URL_LINE.search(line)
-            if found and not served.url:
-                served.url = found.group(1)
-
-    threading.Thread(target=drain, daemon=True).start()
-    served.wait_for(lambda: served.url or process.poll() is not None, 60)
-    assert served.url, served.stderr
+    started = start_server(["--http", "--port", "0", *args])
+    served = Served(started.process, lines=started.lines, ready=started.ready)
+    assert started.ready.wait(60) and started.url, started.stderr
+    served.url = started.url
     return served
 
 

@@ -5,11 +5,7 @@ from __future__ import annotations
 
 import copy
 import os
-import re
-import signal
 import socket
-import subprocess
-import sys
 import threading
 import time
 from collections.abc import Callable, Iterator, Mapping
@@ -44,6 +40,8 @@ from esim_orders.sandbox.pressone import render_order as pressone_order
 from esim_orders.sandbox.zim import render_order as zim_order
 from esim_orders.server import OrdersServer, build_server
 from esim_orders.settings import PressOneSettings, Settings, ZimSettings
+
+from ..server.conftest import ServerProcess, start_server
 
 NOW = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
 
@@ -220,8 +218,6 @@ def checked_out(pool: httpcore2.AsyncConnectionPool) -> list[str]:
 
 # ---- a real server process ----------------------------------------------------------------
 
-URL_LINE = re.compile(r"serving MCP at (http://\S+)")
-
 
 def server_env(*parts: Mapping[str, str], **extra: str) -> dict[str, str]:
     """A server process's environment: nothing inherited that names a provider or a token."""
@@ -236,57 +232,18 @@ def server_env(*parts: Mapping[str, str], **extra: str) -> dict[str, str]:
     return env
 
 
-@dataclass
-class HttpServer:
-    """`esim-orders serve --http` in a subprocess; its stderr collected line by line."""
-
-    process: subprocess.Popen[str]
-    lines: list[str]
-    url: str
-
-    @property
-    def port(self) -> int:
-        return int(self.url.rsplit(":", 1)[1].split("/")[0])
+HttpServer = ServerProcess
 
 
 @contextmanager
 def http_server_process(env: Mapping[str, str], *args: str) -> Iterator[HttpServer]:
-    command = [sys.executable, "-m", "esim_orders", "serve", "--http", "--port", "0", *args]
-    process = subprocess.Popen(
-        command,
-        stdin=subprocess.DEVNULL,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        text=True,
-        env=dict(env),
-    )
-    lines: list[str] = []
-    found: list[str] = []
-    ready = threading.Event()
-
-    def drain() -> None:
-        assert process.stderr is not None
-        for line in process.stderr:
-            lines.append(line)
-            if (match := URL_LINE.search(line)) and not found:
-                found.append(match.group(1))
-                ready.set()
-        ready.set()
-
-    reader = threading.Thread(target=drain, daemon=True)
-    reader.start()
+    """`esim-orders serve --http` with exactly `env` (no sandbox unless `env` asks for it)."""
+    server = start_server(["--http", "--port", "0", *args], {"ESIM_ORDERS_PROVIDERS": "", **env})
     try:
-        assert ready.wait(20) and found, "".join(lines)
-        yield HttpServer(process, lines, found[0])
+        assert server.ready.wait(20) and server.url, server.stderr
+        yield server
     finally:
-        if process.poll() is None:
-            process.send_signal(signal.SIGTERM)
-        try:
-            process.wait(10)
-        finally:
-            if process.poll() is None:  # pragma: no cover - only when a test failed
-                process.kill()
-        reader.join(5)
+        server.stop()
 
 
 # ---- a provider that answers what a test says ---------------------------------------------

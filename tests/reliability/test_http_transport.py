@@ -17,20 +17,11 @@ import pytest
 from mcp import Client
 from mcp.client.streamable_http import streamable_http_client
 
+from ..server.conftest import INITIALIZE
 from .conftest import HttpServer, http_server_process, server_env
 
 TOKEN = "reliability-token-5e0c2b19f3"
 ALLOWED = "orders.example.test"
-INITIALIZE = {
-    "jsonrpc": "2.0",
-    "id": 1,
-    "method": "initialize",
-    "params": {
-        "protocolVersion": "2025-11-25",
-        "capabilities": {},
-        "clientInfo": {"name": "reliability", "version": "1"},
-    },
-}
 ACCEPT = {"Accept": "application/json, text/event-stream", "Content-Type": "application/json"}
 BEARER = {"Authorization": f"Bearer {TOKEN}"}
 OVER_CAP = {**INITIALIZE, "params": {**INITIALIZE["params"], "pad": "x" * 1_100_000}}

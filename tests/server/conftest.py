@@ -97,6 +97,17 @@ def connect(request: pytest.FixtureRequest, server: OrdersServer) -> Callable[[]
 # ---- real server processes ---------------------------------------------------------------
 
 URL_LINE = re.compile(r"serving MCP at (http://\S+)")
+# A raw JSON-RPC initialize, for tests that speak HTTP without the SDK client.
+INITIALIZE = {
+    "jsonrpc": "2.0",
+    "id": 1,
+    "method": "initialize",
+    "params": {
+        "protocolVersion": "2025-11-25",
+        "capabilities": {},
+        "clientInfo": {"name": "tests", "version": "1"},
+    },
+}
 
 
 @dataclass

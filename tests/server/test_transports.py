@@ -16,21 +16,11 @@ import pytest
 from mcp import Client, StdioServerParameters, stdio_client
 from mcp.client.streamable_http import streamable_http_client
 
-from .conftest import ServerProcess, server_env, start_server
+from .conftest import INITIALIZE, ServerProcess, server_env, start_server
 
 Spawn = Callable[..., ServerProcess]
 TOKEN = "test-token-0123456789abcdef"
 ALLOWED = "orders.example.test"
-INITIALIZE = {
-    "jsonrpc": "2.0",
-    "id": 1,
-    "method": "initialize",
-    "params": {
-        "protocolVersion": "2025-11-25",
-        "capabilities": {},
-        "clientInfo": {"name": "tests", "version": "1"},
-    },
-}
 ACCEPT = {"Accept": "application/json, text/event-stream", "Content-Type": "application/json"}
 
 
