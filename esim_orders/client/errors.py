@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from ..text import clean_provider_text
@@ -102,6 +104,26 @@ class ProviderDataError(ProviderError):
 
 class ResponseTooLarge(ProviderDataError):
     """The body passed the size cap; reading stopped there."""
+
+
+@contextmanager
+def first_error() -> Iterator[None]:
+    """Re-raise a task group's `ExceptionGroup` as its first error alone (a `ProviderError`
+    when there is one), so callers catch one typed error and never meet a group."""
+    try:
+        yield
+    except ExceptionGroup as group:
+        leaves = list(_leaves(group))
+        provider_errors = [leaf for leaf in leaves if isinstance(leaf, ProviderError)]
+        raise (provider_errors or leaves)[0] from None
+
+
+def _leaves(group: BaseExceptionGroup[Any]) -> Iterator[BaseException]:
+    for exc in group.exceptions:
+        if isinstance(exc, BaseExceptionGroup):
+            yield from _leaves(exc)
+        else:
+            yield exc
 
 
 _BY_STATUS: dict[int, type[ProviderError]] = {

@@ -25,7 +25,7 @@ from ..redact import redact_payload
 from . import coerce
 from .auth import AccessToken
 from .base import ProviderClient, ProviderListing, shape_error
-from .errors import OrderNotFound, ProviderDataError, ProviderError
+from .errors import OrderNotFound, ProviderDataError, ProviderError, first_error
 from .transport import Gateway, RawResponse
 
 log = logging.getLogger(__name__)
@@ -169,9 +169,10 @@ class PressOneClient(ProviderClient):
             async with limiter:
                 results[number] = await self._page(params, number)
 
-        async with anyio.create_task_group() as group:
-            for number in numbers:
-                group.start_soon(fetch, number)
+        with first_error():
+            async with anyio.create_task_group() as group:
+                for number in numbers:
+                    group.start_soon(fetch, number)
         return [results[n] for n in numbers]
 
     async def _page(self, params: dict[str, str], number: int) -> _Page:

@@ -24,7 +24,7 @@ from .cache import (
     MAX_LISTINGS,
     TtlCache,
 )
-from .errors import InvalidRef, OrderNotFound, ProviderError
+from .errors import InvalidRef, OrderNotFound, ProviderDataError, ProviderError
 
 log = logging.getLogger(__name__)
 
@@ -138,6 +138,13 @@ class OrderService:
             except ProviderError as exc:
                 log.warning("%s: listing failed: %s", client.provider, exc)
                 listing.errors[client.provider] = exc
+                return
+            except Exception:
+                # A bug in one provider's reading must not take the others' answers with it.
+                log.exception("%s: listing failed unexpectedly", client.provider)
+                listing.errors[client.provider] = ProviderDataError(
+                    client.provider, "its answer could not be read (an internal error, logged)"
+                )
                 return
             listing.orders.extend(answer.orders)
             listing.totals[client.provider] = answer.total or len(answer.orders)

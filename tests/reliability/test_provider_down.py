@@ -6,12 +6,18 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterator
+from urllib.parse import parse_qs
 
 import httpx2
 import pytest
 from mcp import Client
+from starlette.responses import Response
 
+from esim_orders.client.errors import ProviderError
+from esim_orders.client.factory import open_service
 from esim_orders.client.transport import RetryPolicy
+from esim_orders.models import OrderFilter, Provider
+from esim_orders.sandbox import in_process_transport
 
 from .conftest import (
     Loopback,
@@ -131,3 +137,71 @@ async def test_the_pool_check_sees_a_response_left_open(provider: Loopback) -> N
         assert checked_out(pool_of(transport))
         await response.aclose()
         assert not checked_out(pool_of(transport))
+
+
+def failing_page(inner, page: str, body: bytes = b'{"data": [{"id": 1, "co'):
+    """`inner`, except that PressOne's order list page `page` answers `body` (truncated JSON
+    by default) with status 200, every time."""
+
+    async def app(scope, receive, send) -> None:
+        if (
+            scope["type"] == "http"
+            and scope["path"].endswith("/pressone/customer/v2/orders")
+            and parse_qs(scope["query_string"].decode()).get("page") == [page]
+        ):
+            await Response(body, media_type="application/json")(scope, receive, send)
+            return
+        await inner(scope, receive, send)
+
+    return app
+
+
+async def test_a_later_pressone_page_that_fails_is_pressones_named_error_and_zim_stands() -> None:
+    """Pages after the first are read side by side; one of them failing is PressOne's error,
+    not an internal error that also loses Zim's answer."""
+    app = failing_page(sandbox_app(orders=250), page="2")  # PressOne: pages 1 to 3
+    made = make_server(provider_settings(), policy=POLICY, app=app)
+    async with Client(made.server) as client:
+        both = await client.call_tool("list_orders", {"limit": 5})
+        alone = await client.call_tool("list_orders", {"provider": "pressone"})
+
+    assert not both.is_error, text_of(both)
+    page = both.structured_content or {}
+    assert {o["ref"].split(":")[0] for o in page["orders"]} == {"zim"}
+    [issue] = page["provider_errors"]
+    assert issue["provider"] == "pressone"
+    assert issue["error"].startswith("PressOne "), issue
+    assert alone.is_error
+    assert text_of(alone).startswith("PressOne "), text_of(alone)
+
+
+async def test_streaming_orders_raises_the_providers_error_when_a_later_page_fails() -> None:
+    """`iter_orders` (the explorer's and export's path) raises the named `ProviderError`,
+    never an `ExceptionGroup` the faces do not know."""
+    app = failing_page(sandbox_app(orders=250), page="2")
+    service = open_service(provider_settings(), transport=in_process_transport(app), policy=POLICY)
+    async with service:
+        with pytest.raises(ProviderError) as raised:
+            async for _ in service.iter_orders(OrderFilter(provider=Provider.PRESSONE)):
+                pass
+    assert raised.value.provider == "pressone"
+
+
+async def test_a_bug_in_one_providers_reading_is_its_named_error_not_the_whole_call() -> None:
+    """Whatever breaks inside one provider's work (here a plain bug), the listing keeps the
+    other provider's orders and names the provider that failed."""
+
+    async def broken(order_filter: OrderFilter) -> None:
+        raise KeyError("a bug while reading")
+
+    def break_zim(service) -> None:
+        service.clients[Provider.ZIM].list_orders = broken
+
+    made = make_server(provider_settings(), policy=POLICY, app=sandbox_app(), patch=break_zim)
+    async with Client(made.server) as client:
+        result = await client.call_tool("list_orders", {"limit": 5})
+    assert not result.is_error, text_of(result)
+    page = result.structured_content or {}
+    assert {o["ref"].split(":")[0] for o in page["orders"]} == {"pressone"}
+    [issue] = page["provider_errors"]
+    assert issue["provider"] == "zim" and issue["error"].startswith("Zim "), issue
