@@ -18,6 +18,7 @@ from .client.factory import open_service
 from .client.service import OrderService
 from .failures.thresholds import Thresholds
 from .models import OrderStatus, OrderType, Provider
+from .redact import held_secrets
 from .settings import Settings
 from .tools import explain_failure, get_order, list_orders
 from .tools.errors import describe
@@ -132,8 +133,22 @@ def configure_logging(level: str) -> None:
         stream=sys.stderr,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
+    for handler in logging.getLogger().handlers:
+        handler.addFilter(scrub_held_secrets)
     # httpx2 logs full request URLs at INFO; ours say what matters without them.
     logging.getLogger("httpx2").setLevel(max(logging.WARNING, logging.getLevelName(level)))
+
+
+def scrub_held_secrets(record: logging.LogRecord) -> bool:
+    """A last guard on every log line, libraries' included: no secret the process holds is
+    written, whatever text carried it (provider text is already scrubbed where it enters)."""
+    message = record.getMessage()
+    scrubbed = held_secrets.scrub(message)
+    if scrubbed is not message:
+        record.msg, record.args = scrubbed, None
+    if record.exc_info and not record.exc_text:
+        record.exc_text = held_secrets.scrub(logging.Formatter().formatException(record.exc_info))
+    return True
 
 
 def _with_service(call: Callable[[OrderService], Awaitable[Any]]) -> Any:

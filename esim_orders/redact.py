@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import html
 import re
 from typing import Any
+from urllib.parse import quote, quote_plus
 
 # Keys whose values install an eSIM on any phone, or authenticate us to a provider.
 SECRET_KEYS = frozenset(
@@ -100,3 +102,53 @@ def redact_text(text: str, *, emails: bool = True) -> str:
     if quoted:
         text = _PERSONAL_PAIRS.sub(_redact_pair, text)
     return EMAIL_PATTERN.sub(REDACTED, text) if "@" in text else text
+
+
+class HeldSecrets:
+    """The secret values this process holds: provider credentials, access tokens, the HTTP
+    bearer token. A provider may repeat them back in any text (an error that quotes the form
+    we sent, a header echoed in an HTML page), so every provider text and log line passes
+    through `scrub`, which replaces them as sent, form- or URL-encoded, or HTML-escaped.
+
+    Values shorter than `MIN_LENGTH` are not held: they are not secrets worth the name (Zim's
+    public default app identifier is "b2b") and would blank ordinary words. Access tokens
+    rotate, so only the newest `MAX_TOKENS` are held.
+    """
+
+    MIN_LENGTH = 6
+    MAX_TOKENS = 32
+
+    def __init__(self) -> None:
+        self._credentials: dict[str, None] = {}
+        self._tokens: dict[str, None] = {}
+        self._pattern: re.Pattern[str] | None = None
+
+    def add(self, *values: str | None, token: bool = False) -> None:
+        held = self._tokens if token else self._credentials
+        for value in values:
+            if value and len(value) >= self.MIN_LENGTH and value not in held:
+                held[value] = None
+                self._pattern = None
+        while len(self._tokens) > self.MAX_TOKENS:
+            del self._tokens[next(iter(self._tokens))]
+
+    def scrub(self, text: str) -> str:
+        pattern = self._pattern
+        if pattern is None:
+            if not (self._credentials or self._tokens):
+                return text
+            pattern = self._pattern = self._compile()
+        return pattern.sub(REDACTED, text) if pattern.search(text) else text
+
+    def _compile(self) -> re.Pattern[str]:
+        forms = {
+            form
+            for value in (*self._credentials, *self._tokens)
+            for form in (value, quote(value, safe=""), quote_plus(value), html.escape(value))
+        }
+        longest_first = sorted(forms, key=len, reverse=True)
+        return re.compile("|".join(re.escape(form) for form in longest_first))
+
+
+#: The process's one set of held secrets (the credentials and tokens are the process's too).
+held_secrets = HeldSecrets()

@@ -44,6 +44,8 @@ class Settings:
     stuck_processing_minutes: float = 30.0
     stuck_pending_hours: float = 24.0
     stuck_downloaded_hours: float = 24.0
+    # How long one provider request may take, retries and their waits included.
+    provider_deadline_seconds: float = 30.0
 
     @property
     def providers(self) -> tuple[Provider, ...]:
@@ -65,6 +67,9 @@ class Settings:
             "stuck_processing_minutes": _positive(env, "ESIM_ORDERS_STUCK_PROCESSING_MINUTES", 30),
             "stuck_pending_hours": _positive(env, "ESIM_ORDERS_STUCK_PENDING_HOURS", 24),
             "stuck_downloaded_hours": _positive(env, "ESIM_ORDERS_STUCK_DOWNLOADED_HOURS", 24),
+            "provider_deadline_seconds": _positive(
+                env, "ESIM_ORDERS_PROVIDER_DEADLINE_SECONDS", 30
+            ),
         }
         listed = _listed_providers(env)
         if listed is not None and SANDBOX in listed:

@@ -5,13 +5,17 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from .redact import held_secrets
+
 # Bidirectional overrides/isolates and zero-width characters can hide or reorder text; the
 # rest of the format (Cf) and control (Cc) categories have no business in a message either.
 _COLLAPSE_SPACE = re.compile(r"\s+")
 
 
 def clean_provider_text(text: str, cap: int = 500) -> str:
-    """Strip control, format (bidi, zero-width) characters, fold whitespace, cap the length."""
+    """Strip control, format (bidi, zero-width) characters, fold whitespace, cap the length,
+    and remove every secret the process holds (before any cut could split one)."""
+    text = held_secrets.scrub(text)
     if len(text) > cap * 4:
         # Bound the work on hostile 100 KB strings before walking them.
         text = text[: cap * 4]

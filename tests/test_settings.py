@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from esim_orders.client.errors import ConfigError
+from esim_orders.client.factory import open_service
 from esim_orders.models import Provider
 from esim_orders.settings import ZIM_PRODUCTION_BASE_URL, ZIM_PRODUCTION_TOKEN_URL, Settings
 
@@ -78,3 +79,13 @@ def test_secrets_stay_out_of_the_settings_repr():
 def test_personal_data_is_opt_in():
     assert not Settings.from_env({}).personal_data
     assert Settings.from_env({"ESIM_ORDERS_PERSONAL_DATA": "1"}).personal_data
+
+
+async def test_the_provider_deadline_is_a_setting_that_reaches_the_retry_policy():
+    settings = Settings.from_env({"ESIM_ORDERS_PROVIDER_DEADLINE_SECONDS": "7.5"})
+    assert settings.provider_deadline_seconds == 7.5
+    async with open_service(settings) as service:
+        assert {c.gateway.policy.deadline for c in service.clients.values()} == {7.5}
+    assert Settings.from_env({}).provider_deadline_seconds == 30
+    with pytest.raises(ConfigError, match="ESIM_ORDERS_PROVIDER_DEADLINE_SECONDS"):
+        Settings.from_env({"ESIM_ORDERS_PROVIDER_DEADLINE_SECONDS": "0"})

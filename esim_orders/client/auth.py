@@ -9,6 +9,8 @@ from dataclasses import dataclass, field
 
 import anyio
 
+from ..redact import held_secrets
+
 log = logging.getLogger(__name__)
 
 
@@ -58,6 +60,7 @@ class TokenCache:
             if token is not None:
                 return token
             fresh = await self._fetch()
+            held_secrets.add(fresh.value, token=True)
             self.fetches += 1
             ttl = fresh.expires_in if fresh.expires_in and fresh.expires_in > 0 else None
             ttl = ttl or self._default_ttl

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import logging
 from abc import ABC, abstractmethod
 from collections.abc import Mapping
@@ -62,7 +61,7 @@ class ProviderClient(ABC):
         if not response.ok:
             raise self.gateway.error_for(response)
         try:
-            return self._parse_token(self._json(response))
+            return self._parse_token(response.payload)
         except (KeyError, TypeError, ValueError) as exc:
             raise ProviderDataError(
                 self.provider,
@@ -97,21 +96,11 @@ class ProviderClient(ABC):
                 raise self._credentials_error(response)
         return response
 
-    def _json(self, response: RawResponse) -> Any:
-        try:
-            return json.loads(response.body)
-        except (ValueError, RecursionError):  # RecursionError: arrays nested thousands deep
-            kind = response.headers.get("content-type", "unknown type").split(";")[0]
-            raise ProviderDataError(
-                self.provider,
-                f"answer is not JSON ({kind}, {len(response.body)} bytes)",
-                status=response.status,
-            ) from None
-
     def _ok_json(self, response: RawResponse) -> Any:
+        """The parsed answer of a 2xx response (the gateway parsed it); the typed error else."""
         if not response.ok:
             raise self.gateway.error_for(response)
-        return self._json(response)
+        return response.payload
 
 
 def shape_error(provider: Provider, what: str) -> ProviderError:

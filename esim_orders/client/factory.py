@@ -33,7 +33,7 @@ def open_service(
     `transport` replaces the network (tests); `sandbox_app` replaces the default embedded
     sandbox when settings ask for the sandbox (tests that pin its clock or its faults).
     """
-    policy = policy or RetryPolicy()
+    policy = policy or RetryPolicy(deadline=settings.provider_deadline_seconds)
     if settings.sandbox:
         return _sandbox_service(settings, policy, sandbox_app, transport)
     token_urls = []

@@ -21,7 +21,7 @@ from ..models import (
     Plan,
     Provider,
 )
-from ..redact import redact_payload
+from ..redact import held_secrets, redact_payload
 from . import coerce
 from .auth import AccessToken
 from .base import ProviderClient, ProviderListing, shape_error
@@ -69,6 +69,7 @@ class PressOneClient(ProviderClient):
         self.base_url = base_url.rstrip("/")
         self._client_id = client_id
         self._client_secret = client_secret
+        held_secrets.add(client_id, client_secret)
         self.page_concurrency = PAGE_CONCURRENCY
 
     def __repr__(self) -> str:
@@ -87,9 +88,7 @@ class PressOneClient(ProviderClient):
         return await self.gateway.send("POST", self.token_url, data=form)
 
     def _parse_token(self, payload: Any) -> AccessToken:
-        body = unwrap(payload, self.provider)
-        if isinstance(body, dict) and isinstance(body.get("data"), dict):
-            body = body["data"]
+        body, _ = upstream_data(payload)
         token = body["access_token"]
         if not isinstance(token, str) or not token:
             raise ValueError("empty token")
@@ -187,8 +186,7 @@ class PressOneClient(ProviderClient):
         )
         if response.status == 404:
             raise OrderNotFound(f"{self.provider}:{provider_id}")
-        body = unwrap(self._ok_json(response), self.provider)
-        data = body.get("data") if isinstance(body, dict) and "data" in body else body
+        data, _ = upstream_data(self._ok_json(response))
         if not isinstance(data, dict):
             raise shape_error(self.provider, "order answer without an order object")
         return parse_order(data, personal_data=self.personal_data)
@@ -223,6 +221,26 @@ def unwrap(payload: Any, provider: Provider) -> Any:
             raise ProviderError(provider, message, code=coerce.text(payload.get("code"), 40))
         return payload.get("data")
     return payload
+
+
+def upstream_data(payload: Any) -> tuple[Any, dict[str, Any]]:
+    """The upstream's `data` and `meta` from any success shape PressOne may send.
+
+    Whether its gateway wraps successful answers is undocumented, so all three are read, for
+    every endpoint: the bare upstream body `{data, meta}`; the envelope around it,
+    `{success, data: {data, meta}}`; and the envelope around the upstream's data alone,
+    `{success, data: <data>}` (no `meta` then). An order has a `data` field of its own
+    ("1 GB"), so a body is told from the data it holds by its `meta` or `links`, or by
+    having no `id`.
+    """
+    body = unwrap(payload, Provider.PRESSONE)
+    if isinstance(body, dict) and "data" in body and _is_upstream_body(body):
+        return body["data"], coerce.mapping(body.get("meta"))
+    return body, {}
+
+
+def _is_upstream_body(body: dict[str, Any]) -> bool:
+    return "meta" in body or "links" in body or "id" not in body
 
 
 _EARLIEST = datetime.min.replace(tzinfo=UTC)
@@ -267,13 +285,7 @@ def list_query(order_filter: OrderFilter) -> dict[str, str] | None:
 
 
 def parse_page(payload: Any, *, personal_data: bool = False) -> _Page:
-    body = unwrap(payload, Provider.PRESSONE)
-    meta: dict[str, Any] = {}
-    if isinstance(body, dict):
-        meta = coerce.mapping(body.get("meta"))
-        rows = body.get("data")
-    else:
-        rows = body
+    rows, meta = upstream_data(payload)
     if not isinstance(rows, list):
         raise shape_error(Provider.PRESSONE, "order list without a data array")
     orders, unreadable = [], 0
@@ -387,4 +399,12 @@ def _customer(user: Any, personal_data: bool) -> Customer | None:
     )
 
 
-__all__ = ["PressOneClient", "list_query", "money", "parse_order", "parse_page", "unwrap"]
+__all__ = [
+    "PressOneClient",
+    "list_query",
+    "money",
+    "parse_order",
+    "parse_page",
+    "unwrap",
+    "upstream_data",
+]

@@ -24,7 +24,13 @@ from .cache import (
     MAX_LISTINGS,
     TtlCache,
 )
-from .errors import InvalidRef, OrderNotFound, ProviderDataError, ProviderError
+from .errors import (
+    InvalidRef,
+    OrderNotFound,
+    ProviderDataError,
+    ProviderError,
+    ReadOnlyViolation,
+)
 
 log = logging.getLogger(__name__)
 
@@ -139,6 +145,8 @@ class OrderService:
                 log.warning("%s: listing failed: %s", client.provider, exc)
                 listing.errors[client.provider] = exc
                 return
+            except ReadOnlyViolation:
+                raise  # an attempt to write is a bug that must stay loud, never a provider issue
             except Exception:
                 # A bug in one provider's reading must not take the others' answers with it.
                 log.exception("%s: listing failed unexpectedly", client.provider)

@@ -3,17 +3,19 @@
 from __future__ import annotations
 
 import email.utils
+import json
 import logging
 import random
 import time
 from collections.abc import Awaitable, Callable, Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import anyio
 import httpx2
 
 from .errors import (
+    ProviderDataError,
     ProviderError,
     ProviderTimeout,
     ProviderUnavailable,
@@ -29,9 +31,14 @@ RETRYABLE_STATUSES = frozenset({408, 429, 500, 502, 503, 504})
 
 @dataclass(frozen=True)
 class RetryPolicy:
-    """How hard one call tries. The whole call, retries and waits included, fits `deadline`."""
+    """How hard one request tries: transient failures are retried, with a capped doubling
+    backoff, for as long as `deadline` allows; the whole request, waits included, fits it.
 
-    max_attempts: int = 4
+    `max_attempts` caps the attempts as well (None: only the deadline ends them); tests set
+    it to reach error paths without sitting out the deadline.
+    """
+
+    max_attempts: int | None = None
     backoff_base: float = 0.25
     backoff_cap: float = 4.0
     retry_after_cap: float = 20.0
@@ -77,12 +84,17 @@ def _strip_query(url: str) -> str:
 
 @dataclass(frozen=True)
 class RawResponse:
-    """A fully read, size-capped response; the connection is already back in the pool."""
+    """A fully read, size-capped response; the connection is already back in the pool.
+
+    `payload` is the parsed JSON of a 2xx answer (the gateway parses it, so that an
+    unreadable one is retried like any transient failure); None for other statuses.
+    """
 
     status: int
     headers: httpx2.Headers
     body: bytes
     url: str
+    payload: Any = None
 
     @property
     def ok(self) -> bool:
@@ -98,17 +110,20 @@ def retry_delay(
 ) -> float | None:
     """Seconds to wait before the next attempt, or None when this outcome is final.
 
-    `status` None means a transport failure (connection error or timeout). Pure, so the
-    whole retry behaviour is testable without a clock.
+    `status` None means a failure without a usable answer (a connection error, a timeout,
+    an unreadable 2xx body). The provider's `Retry-After` is honoured up to its cap, and never
+    shortens our own backoff (`Retry-After: 0` must not make a hot loop). Pure, so the whole
+    retry behaviour is testable without a clock; the deadline is the caller's to check.
     """
-    if attempt >= policy.max_attempts:
+    if policy.max_attempts is not None and attempt >= policy.max_attempts:
         return None
     if status is not None and status not in RETRYABLE_STATUSES:
         return None
+    doubling = policy.backoff_base * 2 ** min(attempt - 1, 32)
+    backoff = min(policy.backoff_cap, doubling) * (0.5 + rand() / 2)  # jitter, at least half
     if retry_after is not None:
-        return min(retry_after, policy.retry_after_cap)
-    backoff = min(policy.backoff_cap, policy.backoff_base * 2 ** (attempt - 1))
-    return backoff * (0.5 + rand() / 2)  # jitter, keeping at least half the backoff
+        return max(min(retry_after, policy.retry_after_cap), backoff)
+    return backoff
 
 
 def parse_retry_after(value: str | None, now: float | None = None) -> float | None:
@@ -162,22 +177,30 @@ class Gateway:
             remaining = deadline_at - time.monotonic()
             if remaining <= 0:
                 raise self._timeout(url)
+            failure: ProviderError | None = None
+            response: RawResponse | None = None
             try:
                 with anyio.fail_after(remaining):
                     response = await self._send_once(method, url, params, headers, data)
             except TimeoutError:
                 raise self._timeout(url) from None
             except httpx2.TransportError as exc:
-                failure: ProviderError = ProviderUnavailable(
+                failure = ProviderUnavailable(
                     self.provider, f"connection failed ({type(exc).__name__})"
                 )
+            else:
+                if response.ok:
+                    try:
+                        return self._with_payload(response)
+                    except ProviderDataError as unreadable:
+                        failure = unreadable
+            if failure is not None:
                 wait = retry_delay(attempt, None, None, policy) if retry else None
-                if wait is None:
+                if wait is None or wait > deadline_at - time.monotonic():
                     raise failure from None
                 log.info("%s: %s, retry %d in %.2fs", self.provider, failure, attempt, wait)
             else:
-                if response.ok:
-                    return response
+                assert response is not None
                 retry_after = parse_retry_after(response.headers.get("retry-after"))
                 wait = retry_delay(attempt, response.status, retry_after, policy) if retry else None
                 if wait is None:
@@ -185,6 +208,8 @@ class Gateway:
                 if retry_after is not None and retry_after > deadline_at - time.monotonic():
                     # Waiting would blow the deadline: say when to come back instead.
                     raise self._error(response, retry_after)
+                if wait > deadline_at - time.monotonic():
+                    return response  # the provider's own answer is the error to report
                 log.info(
                     "%s: HTTP %d on %s, retry %d in %.2fs",
                     self.provider,
@@ -193,9 +218,21 @@ class Gateway:
                     attempt,
                     wait,
                 )
-            if wait > deadline_at - time.monotonic():
-                raise self._timeout(url)
             await self.sleep(wait)
+
+    def _with_payload(self, response: RawResponse) -> RawResponse:
+        """The 2xx response with its JSON parsed, or `ProviderDataError` when it cannot be
+        read (a body cut short, a proxy's HTML page, invalid UTF-8, nesting too deep)."""
+        try:
+            payload = json.loads(response.body)
+        except (ValueError, RecursionError):  # RecursionError: arrays nested thousands deep
+            kind = response.headers.get("content-type", "unknown type").split(";")[0]
+            raise ProviderDataError(
+                self.provider,
+                f"answer is not JSON ({kind}, {len(response.body)} bytes)",
+                status=response.status,
+            ) from None
+        return replace(response, payload=payload)
 
     def error_for(self, response: RawResponse) -> ProviderError:
         """The typed error for a final non-2xx response."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass, field
 from typing import Any
 
 import anyio
@@ -22,10 +23,11 @@ from ..models import (
     Subscription,
     SubscriptionStatus,
 )
-from ..redact import redact_payload
+from ..redact import held_secrets, redact_payload
 from . import coerce
 from .auth import AccessToken
 from .base import ProviderClient, ProviderListing, shape_error
+from .cache import LISTING_TTL, TtlCache
 from .errors import OrderNotFound, ProviderDataError
 from .transport import Gateway, RawResponse
 
@@ -48,6 +50,7 @@ SUBSCRIPTION_BY_WIRE = {
 DAYS_PER_UNIT = {"DAY": 1, "DAYS": 1, "WEEK": 7, "WEEKS": 7}
 ORDER_ID_PREFIX = "ordr_"
 PARSE_SLICE = 100  # orders read between two yields to the event loop
+WHOLE_LIST = "orders"  # the one key of the whole-list cache
 
 
 class ZimClient(ProviderClient):
@@ -71,8 +74,10 @@ class ZimClient(ProviderClient):
         self._client_id = client_id
         self._client_secret = client_secret
         self._app_identifier = app_identifier
+        held_secrets.add(client_id, client_secret, app_identifier)
         # Whether `GET /orders/{id}` exists is unconfirmed; learnt on first use.
         self._single_order_endpoint: bool | None = None
+        self._whole_list: TtlCache[str, _WholeList] = TtlCache(LISTING_TTL, 1)
 
     def __repr__(self) -> str:
         return f"ZimClient(base_url={self.base_url!r})"
@@ -99,12 +104,15 @@ class ZimClient(ProviderClient):
         if not order_filter.wants(self.provider) or _cannot_match(order_filter):
             listing.total = 0
             return listing
-        orders, listing.unreadable = await self._all_orders()
-        listing.orders = [order for order in orders if order_filter.matches(order)]
+        # A listing always reads afresh (the service keeps listings itself); what it read
+        # stays for `get_order`'s fallback below.
+        whole = await self._whole_list.get_or_load(WHOLE_LIST, self._read_whole_list, fresh=True)
+        listing.orders = [order for order in whole.orders if order_filter.matches(order)]
+        listing.unreadable = whole.unreadable
         listing.total = len(listing.orders)
         return listing
 
-    async def _all_orders(self) -> tuple[list[Order], int]:
+    async def _read_whole_list(self) -> _WholeList:
         payload = self._ok_json(await self._get(self.base_url + "/orders"))
         if not isinstance(payload, list):
             raise shape_error(self.provider, "GET /orders did not answer a JSON array")
@@ -121,27 +129,42 @@ class ZimClient(ProviderClient):
                 unreadable += 1
         if unreadable:
             log.warning("zim: %d order(s) could not be read", unreadable)
-        return orders, unreadable
+        return _WholeList(orders, unreadable)
 
     async def get_order(self, provider_id: str) -> Order:
         if self._single_order_endpoint is not False:
             response = await self._get(f"{self.base_url}/orders/{provider_id}")
             if response.ok:
                 self._single_order_endpoint = True
-                return parse_order(self._json(response), personal_data=self.personal_data)
+                return parse_order(response.payload, personal_data=self.personal_data)
             if response.status == 405:
                 self._single_order_endpoint = False
             elif response.status != 404:
                 raise self.gateway.error_for(response)
             elif self._single_order_endpoint:
                 raise OrderNotFound(f"{self.provider}:{provider_id}")
-        # The endpoint is unconfirmed: a 404 may mean "no such route", so ask the list.
-        orders, _ = await self._all_orders()
-        for order in orders:
-            if order.id == provider_id:
-                self._single_order_endpoint = False
-                return order
-        raise OrderNotFound(f"{self.provider}:{provider_id}")
+        # The endpoint is unconfirmed: a 404 may mean "no such route", so ask the list, read
+        # once for concurrent callers and reused while it is fresh (an unknown id must not
+        # download the whole account each time).
+        whole = await self._whole_list.get_or_load(WHOLE_LIST, self._read_whole_list)
+        order = whole.by_id.get(provider_id)
+        if order is None:
+            raise OrderNotFound(f"{self.provider}:{provider_id}")
+        # The list holds what the route denied: the route is missing, ask the list from now on.
+        self._single_order_endpoint = False
+        return order
+
+
+@dataclass
+class _WholeList:
+    """Every order of the account as one `GET /orders` answered it."""
+
+    orders: list[Order]
+    unreadable: int
+    by_id: dict[str, Order] = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.by_id = {order.id: order for order in self.orders}
 
 
 def _cannot_match(order_filter: OrderFilter) -> bool:

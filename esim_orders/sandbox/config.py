@@ -56,8 +56,10 @@ class SandboxConfig:
     stall_s: float = 30.0
     #: Largest PressOne page served; a bigger ``limit`` is silently capped.
     pressone_page_cap: int = 100
-    #: PressOne's success envelope is undocumented: serve the upstream shape or wrap it.
-    pressone_envelope: Literal["bare", "wrapped"] = "bare"
+    #: PressOne's success envelope is undocumented: serve the upstream shape ("bare"), wrap
+    #: the upstream body in the gateway's envelope ("wrapped"), or wrap only the upstream's
+    #: `data` ("wrapped-data": an order list then comes without its paginator).
+    pressone_envelope: Literal["bare", "wrapped", "wrapped-data"] = "bare"
     #: The client credentials both token endpoints accept, and the X-App-Identifier Zim wants.
     client_id: str = SANDBOX_CLIENT_ID
     client_secret: str = field(default=SANDBOX_CLIENT_SECRET, repr=False)
@@ -85,5 +87,7 @@ def check_config(config: SandboxConfig) -> None:
         raise ValueError("SandboxConfig.retry_after_s must be >= 0")
     if config.pressone_page_cap < 1:
         raise ValueError("SandboxConfig.pressone_page_cap must be >= 1")
-    if config.pressone_envelope not in ("bare", "wrapped"):
-        raise ValueError("SandboxConfig.pressone_envelope must be 'bare' or 'wrapped'")
+    if config.pressone_envelope not in ("bare", "wrapped", "wrapped-data"):
+        raise ValueError(
+            "SandboxConfig.pressone_envelope must be 'bare', 'wrapped' or 'wrapped-data'"
+        )

@@ -310,12 +310,13 @@ def pressone_routes(sandbox: Sandbox) -> list[Route]:
     finder = OrderFinder(data)
 
     def success(body: dict[str, Any]) -> Response:
-        if sandbox.config.pressone_envelope == "wrapped":
+        envelope = sandbox.config.pressone_envelope
+        if envelope != "bare":
             body = {
                 "success": True,
                 "code": "2000",
                 "message": "success",
-                "data": body,
+                "data": body if envelope == "wrapped" else body["data"],
                 "timestamp": timestamp(),
             }
         return JSONResponse(body)

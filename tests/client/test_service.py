@@ -47,16 +47,18 @@ async def test_one_provider_down_still_returns_the_other_with_the_failure_named(
     assert listing.total is None  # not every provider could say
 
 
-async def test_wrapped_and_bare_pressone_envelopes_list_the_same_orders():
+async def test_every_pressone_envelope_variant_lists_and_gets_the_same_orders():
+    """Bare upstream answers, the gateway's envelope around the upstream body, and the envelope
+    around the upstream's `data` alone: token, list and single order read in all three."""
     only_pressone = OrderFilter(providers=frozenset({Provider.PRESSONE}))
     refs = []
-    for envelope in ("bare", "wrapped"):
+    for envelope in ("bare", "wrapped", "wrapped-data"):
         async with open_service(SANDBOX, sandbox_app=app(pressone_envelope=envelope)) as service:
             listing = await service.list_orders(only_pressone)
             one = await service.get_order(listing.orders[0].ref)
         assert one.ref == listing.orders[0].ref
         refs.append([o.ref for o in listing.orders])
-    assert refs[0] == refs[1] and len(refs[0]) >= 40
+    assert refs[0] == refs[1] == refs[2] and len(refs[0]) >= 40
 
 
 async def test_small_provider_pages_are_all_fetched():

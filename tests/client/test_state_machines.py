@@ -203,13 +203,72 @@ async def test_transient_5xx_and_dropped_connections_are_retried_with_backoff(se
     assert waits[0] <= waits[1] <= waits[2] <= FAST.backoff_cap
 
 
-async def test_persistent_failure_stops_after_max_attempts(service, fake):
+async def test_a_policy_with_max_attempts_stops_there(fake):
+    policy = RetryPolicy(max_attempts=3, backoff_base=0.001, backoff_cap=0.01, deadline=5.0)
+    svc = open_service(Settings.from_env(ENV), transport=httpx2.MockTransport(fake), policy=policy)
     key = "GET pressone.test/customer/v2/orders/5"
     fake.script[key] = [lambda r: respond(500, b"boom")] * 10
+    async with svc:
+        waits_of(svc)
+        with pytest.raises(ProviderUnavailable):
+            await svc.get_order("pressone:5")
+    assert fake.calls[key] == 3
+
+
+async def test_transient_failures_are_retried_while_the_deadline_allows(service, fake):
+    """Not a fixed number of attempts: with 30% of requests failing, 4 attempts leave one
+    request in 120 failed though most of the deadline is left."""
+    waits = waits_of(service)
+    key = "GET pressone.test/customer/v2/orders/5"
+    fake.script[key] = [lambda r: respond(503, b"busy")] * 9
+    order = await service.get_order("pressone:5")
+    assert order.id == "5"
+    assert fake.calls[key] == 10 and len(waits) == 9
+
+
+async def test_a_provider_that_keeps_failing_gets_its_own_error_at_the_deadline(fake):
+    """Retries stop when the next wait would pass the deadline, with the error the provider
+    gave (HTTP 500 here), not a vague time-out."""
+    policy = RetryPolicy(backoff_base=0.05, backoff_cap=0.1, deadline=0.6)
+    svc = open_service(Settings.from_env(ENV), transport=httpx2.MockTransport(fake), policy=policy)
+    key = "GET pressone.test/customer/v2/orders/5"
+    fake.script[key] = [lambda r: respond(500, b"boom")] * 1000
+    async with svc:
+        started = anyio.current_time()
+        with pytest.raises(ProviderUnavailable) as caught:
+            await svc.get_order("pressone:5")
+        elapsed = anyio.current_time() - started
+    assert "HTTP 500" in str(caught.value)
+    assert 4 <= fake.calls[key] < 30
+    assert elapsed < policy.deadline + 0.5
+
+
+@pytest.mark.parametrize(
+    "unreadable",
+    [
+        lambda r: httpx2.Response(200, content=b'{"data": {"id": 5, "co'),
+        lambda r: httpx2.Response(
+            200,
+            content=b"<html><title>Maintenance</title></html>",
+            headers={"content-type": "text/html"},
+        ),
+    ],
+    ids=["truncated JSON", "HTML page"],
+)
+async def test_an_unreadable_200_is_retried_like_a_transient_failure(service, fake, unreadable):
+    """A body cut short or a proxy's maintenance page with status 200 passes; the next read
+    usually works, and every request we send is safe to repeat (GETs and token requests)."""
     waits_of(service)
-    with pytest.raises(ProviderUnavailable):
-        await service.get_order("pressone:5")
-    assert fake.calls[key] == FAST.max_attempts
+    key = "GET pressone.test/customer/v2/orders/5"
+    fake.script[key] = [unreadable, unreadable]
+    order = await service.get_order("pressone:5")
+    assert order.id == "5" and fake.calls[key] == 3
+
+
+def test_a_zero_retry_after_still_backs_off():
+    """`Retry-After: 0` must not turn the retry loop into a hot loop against the provider."""
+    policy = RetryPolicy(backoff_base=0.5, backoff_cap=4)
+    assert retry_delay(3, 429, 0.0, policy, rand=lambda: 0.0) == 1.0
 
 
 async def test_a_stalled_provider_is_cut_at_the_deadline():
@@ -294,6 +353,7 @@ async def test_zim_single_order_falls_back_to_the_list_on_404(fake):
 
 def test_retry_decision_is_a_pure_function_of_the_outcome():
     policy = RetryPolicy(max_attempts=3, backoff_base=1, backoff_cap=4, retry_after_cap=10)
+    assert retry_delay(5, 503, None, RetryPolicy()) is not None  # no count: the deadline ends it
     assert retry_delay(1, 404, None, policy) is None
     assert retry_delay(1, 401, None, policy) is None
     assert retry_delay(3, 503, None, policy) is None  # attempts used up

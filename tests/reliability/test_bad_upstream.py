@@ -27,6 +27,7 @@ from .conftest import (
     real_orders,
     sandbox_app,
     serve_loopback,
+    state,
     text_of,
 )
 
@@ -320,3 +321,48 @@ async def test_a_50_mb_body_is_cut_at_the_cap_while_it_streams(
     assert elapsed < 5, elapsed
     if declare_length:
         assert huge.sent < 8 * 1024 * 1024  # refused on the declared length, before reading
+
+
+async def test_unknown_zim_ids_share_one_list_read_when_the_single_order_route_is_missing(
+    hostile: Hostile,
+) -> None:
+    """`GET /orders/{id}` is unconfirmed at Zim. Where it answers 404 for everything, an
+    unknown id falls back to the whole list: concurrent callers share one read of it, later
+    callers within the listing's lifetime are answered from it, and once the list shows the
+    route is missing (it holds an order the route denied) the route is not tried again."""
+    single_route_hits = 0
+
+    def no_single_order_route(path: str) -> Response | None:
+        nonlocal single_route_hits
+        if path.startswith("/zim/orders/"):
+            single_route_hits += 1
+            return Response("Cannot GET", status_code=404, media_type="text/plain")
+        return None
+
+    hostile.answer = no_single_order_route
+    known = f"zim:{state(hostile.inner).data.zim.orders[0].id}"
+    made = make_server(provider_settings(), policy=POLICY, app=hostile)
+    results: list[Any] = []
+    async with Client(made.server) as client:
+
+        async def ask(tool: str, ref: str) -> None:
+            results.append(await client.call_tool(tool, {"ref": ref}))
+
+        async with anyio.create_task_group() as group:
+            for n in range(10):
+                group.start_soon(ask, "get_order", f"zim:ordr_unknown{n:016d}")
+        for n in range(5):
+            await ask("explain_failure", f"zim:ordr_missing{n:016d}")
+        await ask("get_order", known)
+        hits_once_known_missing = single_route_hits
+        for n in range(5):
+            await ask("get_order", f"zim:ordr_absent{n:017d}")
+
+    *unknown, found, _, _, _, _, _ = results
+    assert all(r.is_error and "No order" in text_of(r) for r in unknown), [
+        text_of(r) for r in unknown
+    ]
+    assert not found.is_error, text_of(found)
+    list_reads = state(hostile.inner).stats.api_requests[("zim", "/orders")]
+    assert list_reads == 1
+    assert single_route_hits == hits_once_known_missing == 16

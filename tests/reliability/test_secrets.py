@@ -16,10 +16,11 @@ import logging
 import re
 import signal
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote, quote_plus
 
 import httpx2
 import pytest
@@ -27,6 +28,8 @@ import vcr
 from mcp import Client, StdioServerParameters, stdio_client
 from mcp.client.streamable_http import streamable_http_client
 from starlette.applications import Starlette
+from starlette.responses import HTMLResponse, JSONResponse, PlainTextResponse, Response
+from starlette.types import Receive, Scope, Send
 
 from esim_orders.client.transport import RetryPolicy
 from esim_orders.redact import LPA_PATTERN
@@ -134,9 +137,9 @@ class Transcript:
         return "\n".join(self.results + self.errors)
 
 
-# A server process runs the default retry policy, which waits out real backoffs (about a
-# second per 500 or dropped connection): there the faults are those retried without a wait
-# (429s here say Retry-After: 0.01) or not retried at all.
+# A server process runs the default retry policy, which retries until the provider deadline
+# with real backoffs: there the deadline is set short (`process_env`) and the faults are those
+# whose retries wait least (429s here say Retry-After: 0.01).
 EVERY_FAULT = ("500", "drop", "429", "malformed", "html")
 QUICK_FAULTS = ("429", "malformed", "html")
 
@@ -287,7 +290,12 @@ async def test_in_process_run_leaks_nothing_into_results_logs_cassettes_or_error
 
 
 def process_env(origin: str, **extra: str) -> dict[str, str]:
-    return server_env(provider_env(origin, CANARY), ESIM_ORDERS_LOG_LEVEL="DEBUG", **extra)
+    return server_env(
+        provider_env(origin, CANARY),
+        ESIM_ORDERS_LOG_LEVEL="DEBUG",
+        ESIM_ORDERS_PROVIDER_DEADLINE_SECONDS="1",
+        **extra,
+    )
 
 
 @pytest.fixture
@@ -375,3 +383,84 @@ def replace_all(text: str, secrets: Secrets) -> str:
     for code in secrets.confirmation_codes:
         text = re.sub(rf"(?<!\d){code}(?!\d)", "[redacted]", text)
     return text
+
+
+# ---- a provider that repeats our secrets back ------------------------------------------
+
+ECHOED = Credentials(
+    client_id="echo-client-id-77a1c9",
+    client_secret="echo/secret+8e2d=77b4",  # changes when form-encoded
+    app_identifier="echo-app-identifier-3b9",
+)
+ECHO_TOKEN = "echo-access-token-5d1e0a9c"
+ECHO_SHAPES: dict[str, Callable[[str], Response]] = {
+    "OAuth JSON": lambda said: JSONResponse(
+        {"error": "invalid_client", "error_description": said}, status_code=401
+    ),
+    "PressOne envelope": lambda said: JSONResponse(
+        {"success": False, "code": "4010", "message": said, "data": None}, status_code=401
+    ),
+    "plain text": lambda said: PlainTextResponse(said, status_code=401),
+    "HTML page": lambda said: HTMLResponse(
+        f"<html><head><title>{said}</title></head><body>{said}</body></html>", status_code=401
+    ),
+}
+
+
+class EchoingProvider:
+    """Token requests answer 401 with what they were sent; with `token_ok`, a token is issued
+    and API requests answer 403 with the headers they carried, in the given shape."""
+
+    def __init__(self, shape: Callable[[str], Response], *, token_ok: bool) -> None:
+        self.shape = shape
+        self.token_ok = token_ok
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        body = b""
+        while True:
+            message = await receive()
+            body += message.get("body", b"")
+            if not message.get("more_body"):
+                break
+        headers = {k.decode(): v.decode() for k, v in scope["headers"]}
+        if scope["path"].endswith("token"):
+            if self.token_ok:
+                issued = {"access_token": ECHO_TOKEN, "expires_in": 3600}
+                response = JSONResponse({"data": issued, **issued})
+            else:
+                said = f"Invalid client credentials: {body.decode()}"
+                response = self.shape(said)
+        else:
+            said = (
+                f"refused: Authorization={headers.get('authorization')} "
+                f"X-App-Identifier={headers.get('x-app-identifier')}"
+            )
+            response = self.shape(said.replace("401", "403"))
+            response.status_code = 403
+        await response(scope, receive, send)
+
+
+@pytest.mark.parametrize("token_ok", [False, True], ids=["token refused", "API refused"])
+@pytest.mark.parametrize("shape", list(ECHO_SHAPES))
+async def test_secrets_a_provider_repeats_back_are_removed_from_answers_and_logs(
+    shape: str, token_ok: bool, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    app = EchoingProvider(ECHO_SHAPES[shape], token_ok=token_ok)
+    settings = provider_settings(credentials=ECHOED, log_level="DEBUG")
+    made = make_server(settings, policy=POLICY, app=app)
+    transcript = Transcript()
+    async with Client(made.server) as client:
+        for tool, arguments in (
+            ("list_orders", {}),
+            ("get_order", {"ref": "pressone:1"}),
+            ("get_order", {"ref": "zim:ordr_1"}),
+            ("explain_failure", {"ref": "zim:ordr_1"}),
+        ):
+            transcript.add(await client.call_tool(tool, arguments))
+    logged = "\n".join(logging.Formatter("%(message)s").format(r) for r in caplog.records)
+    said = transcript.text + "\n" + logged
+    assert "refused" in said or "rejected" in said, said  # the provider's words did arrive
+    secrets = [ECHOED.client_id, ECHOED.client_secret, ECHOED.app_identifier, ECHO_TOKEN]
+    forms = {form for s in secrets for form in (s, quote_plus(s), quote(s, safe=""))}
+    assert not [form for form in forms if form in said], said
