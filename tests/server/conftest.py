@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import os
+import queue
 import re
 import signal
 import subprocess
@@ -112,16 +114,34 @@ INITIALIZE = {
 
 @dataclass
 class ServerProcess:
-    """`esim-orders serve --http` in a subprocess, with its stderr collected as it comes."""
+    """`esim-orders serve` in a subprocess, with its stderr collected as it comes; on stdio,
+    its stdout's JSON-RPC messages too (`replies`)."""
 
     process: subprocess.Popen[str]
     url: str = ""
     lines: list[str] = field(default_factory=list)
     ready: threading.Event = field(default_factory=threading.Event)
+    replies: queue.Queue[dict[str, Any]] = field(default_factory=queue.Queue)
 
     @property
     def stderr(self) -> str:
         return "".join(self.lines)
+
+    def send(self, message: dict[str, Any]) -> None:
+        """One JSON-RPC message on a stdio server's stdin."""
+        self.write(json.dumps(message) + "\n")
+
+    def write(self, text: str) -> None:
+        assert self.process.stdin is not None, "started without stdio=True"
+        self.process.stdin.write(text)
+        self.process.stdin.flush()
+
+    def reply(self, timeout: float = 10.0) -> dict[str, Any]:
+        """The next JSON-RPC message on a stdio server's stdout; fails after `timeout`."""
+        try:
+            return self.replies.get(timeout=timeout)
+        except queue.Empty:
+            pytest.fail(f"no message on stdout within {timeout} s; stderr:\n{self.stderr}")
 
     def stop(self, timeout: float = 10.0) -> int:
         """SIGTERM, then the exit code; the process must be gone within `timeout`."""
@@ -147,16 +167,28 @@ def server_env(extra: Mapping[str, str] | None = None) -> dict[str, str]:
     return env
 
 
-def start_server(args: list[str], env: Mapping[str, str] | None = None) -> ServerProcess:
+def start_server(
+    args: list[str], env: Mapping[str, str] | None = None, *, stdio: bool = False
+) -> ServerProcess:
+    """`esim-orders serve *args`; with `stdio`, its stdin and stdout are pipes to talk over."""
+    wire = subprocess.PIPE if stdio else subprocess.DEVNULL
     process = subprocess.Popen(
         [sys.executable, "-m", "esim_orders", "serve", *args],
-        stdin=subprocess.DEVNULL,
-        stdout=subprocess.DEVNULL,
+        stdin=wire,
+        stdout=wire,
         stderr=subprocess.PIPE,
         text=True,
         env=server_env(env),
     )
     running = ServerProcess(process)
+
+    def read_replies() -> None:
+        assert process.stdout is not None
+        for line in process.stdout:
+            running.replies.put(json.loads(line))
+
+    if stdio:
+        threading.Thread(target=read_replies, daemon=True).start()
 
     def drain() -> None:
         assert process.stderr is not None
