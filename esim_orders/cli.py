@@ -16,13 +16,11 @@ from pydantic import BaseModel, ValidationError
 from .client.errors import ConfigError, EsimOrdersError
 from .client.factory import open_service
 from .client.service import OrderService
-from .failures.thresholds import Thresholds
 from .models import OrderStatus, OrderType, Provider
 from .redact import held_secrets
 from .settings import Settings
 from .tools import explain_failure, get_order, list_orders
 from .tools.errors import describe
-from .tools.explain_failure import configure as configure_thresholds
 from .tools.explain_render import explanation_text
 from .tools.render import order_card, page_text
 
@@ -154,7 +152,6 @@ def scrub_held_secrets(record: logging.LogRecord) -> bool:
 def _with_service(call: Callable[[OrderService], Awaitable[Any]]) -> Any:
     settings = Settings.from_env()
     configure_logging(settings.log_level)
-    configure_thresholds(Thresholds.from_settings(settings))
 
     async def run() -> Any:
         async with open_service(settings) as service:

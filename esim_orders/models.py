@@ -166,16 +166,15 @@ class Order(_Model):
             data["raw"] = self.raw
         return data
 
-    def _repr_html_(self) -> str:
-        """The order's card in Jupyter; the renderer loads on first use, not with the model."""
-        from .widgets.html import order_card_html
 
-        return order_card_html(self)
+class View(BaseModel):
+    """Base of the view models tools return: frozen, and dumped without nulls for a model."""
 
-    def _repr_markdown_(self) -> str:
-        from .widgets.markdown import order_card_markdown
+    model_config = ConfigDict(frozen=True)
 
-        return order_card_markdown(self)
+    def structured(self) -> dict[str, Any]:
+        """JSON-ready, without nulls: what a model reads as structured content."""
+        return self.model_dump(mode="json", exclude_none=True)
 
 
 def make_ref(provider: Provider | str, provider_id: str) -> str:

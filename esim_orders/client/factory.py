@@ -8,6 +8,7 @@ from dataclasses import replace
 
 import httpx2
 
+from ..failures.thresholds import Thresholds
 from ..settings import PressOneSettings, Settings, ZimSettings
 from .pressone import PressOneClient
 from .service import OrderService
@@ -63,7 +64,9 @@ def open_service(
             app_identifier=z.app_identifier,
             personal_data=settings.personal_data,
         )
-    return OrderService(clients, http, source="providers")
+    return OrderService(
+        clients, http, source="providers", thresholds=Thresholds.from_settings(settings)
+    )
 
 
 def _sandbox_service(

@@ -8,11 +8,13 @@ import time
 from collections.abc import AsyncIterator, Callable, Mapping
 from contextlib import AsyncExitStack, aclosing
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from types import TracebackType
 
 import anyio
 import httpx2
 
+from ..failures.thresholds import Thresholds
 from ..models import Order, OrderFilter, Provider, newest_first_key
 from .base import ProviderClient
 from .cache import (
@@ -61,6 +63,10 @@ class OrderListing:
         )
 
 
+def _utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
 class OrderService:
     """Reads orders through provider clients sharing one pooled HTTP client.
 
@@ -69,6 +75,10 @@ class OrderService:
     Two caches spare the providers (see `cache.py` for what each costs in freshness):
     finished orders for `finished_ttl` seconds, listings for `listing_ttl` seconds. A TTL
     of 0 turns a cache off; `fresh=True` bypasses it for one call.
+
+    `thresholds` (from the one settings object, see `factory.open_service`) say when a
+    waiting order counts as stuck; `now` is the wall clock ages are measured against (tests
+    pin it). explain_failure reads both here.
     """
 
     def __init__(
@@ -80,10 +90,14 @@ class OrderService:
         finished_ttl: float = FINISHED_ORDER_TTL,
         listing_ttl: float = LISTING_TTL,
         clock: Callable[[], float] = time.monotonic,
+        thresholds: Thresholds | None = None,
+        now: Callable[[], datetime] | None = None,
     ) -> None:
         self.clients = dict(clients)
         self._http = http
         self.source = source
+        self.thresholds = thresholds or Thresholds()
+        self.now: Callable[[], datetime] = now or _utc_now
         self.finished_orders: TtlCache[tuple[Provider, str], Order] = TtlCache(
             finished_ttl, MAX_FINISHED_ORDERS, clock=clock
         )

@@ -1,10 +1,24 @@
-"""What explain_failure knows: the failure catalogue (data, in catalogue.toml) and its reader.
+"""The diagnosis engine and its knowledge: why an order failed or is stuck, and what next.
 
-Only documented codes and states have entries; everything else gets a generic explanation
-from its status class. The explaining itself is the explain_failure tool's job.
+The knowledge is data (`catalogue.toml`, validated when loaded); the engine is pure: an
+order (or a raw code), `now` and the thresholds in, an `Explanation` out.
 """
 
 from .catalogue import Catalogue, Entry, Generic, load_catalogue
+from .codes import explain_code
+from .engine import explain_order
+from .explanation import Evidence, Explanation, Impact
 from .thresholds import Thresholds
 
-__all__ = ["Catalogue", "Entry", "Generic", "Thresholds", "load_catalogue"]
+__all__ = [
+    "Catalogue",
+    "Entry",
+    "Evidence",
+    "Explanation",
+    "Generic",
+    "Impact",
+    "Thresholds",
+    "explain_code",
+    "explain_order",
+    "load_catalogue",
+]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import tomllib
+from collections.abc import Mapping
 from functools import cache
 from importlib import resources
 from typing import Annotated, Literal
@@ -34,6 +35,7 @@ Issued = Literal["yes", "no", "likely", "unknown"]
 Kind = Literal["failure_reason", "error_code", "http_status", "state"]
 Outcome = Literal["failed", "stuck", "attention", "unknown"]
 ProviderKey = Literal["any", "pressone", "zim"]
+ThresholdName = Literal["processing", "pending", "downloaded"]
 GenericName = Literal[
     "failed_unknown_reason", "failed_no_reason", "unknown_status", "unknown_code", "http_4xx"
 ]
@@ -126,11 +128,21 @@ class Plain(_Strict):
     subscription: dict[str, Sentence]
 
 
+class Wait(_Strict):
+    """A wire status that waits on someone: the state entry saying it is stuck, and which
+    threshold (a `Thresholds` field) says when."""
+
+    state: Code
+    threshold: ThresholdName
+
+
 class Catalogue(_Strict):
     version: Literal[1]
     entries: tuple[Entry, ...] = Field(alias="entry", min_length=1)
     generic: dict[GenericName, Generic]
     plain: Plain
+    #: provider -> wire status (upper case) -> its wait
+    waiting: dict[ProviderKey, dict[Code, Wait]] = Field(default_factory=dict)
 
     @model_validator(mode="after")
     def _consistent(self) -> Catalogue:
@@ -146,6 +158,12 @@ class Catalogue(_Strict):
         missing = set(GENERIC_NAMES) - set(self.generic)
         if missing:
             raise ValueError(f"generic explanations missing: {sorted(missing)}")
+        for provider, waits in self.waiting.items():
+            for status, wait in waits.items():
+                if status != status.upper():
+                    raise ValueError(f"waiting.{provider}.{status}: write the status upper case")
+                if self.state(provider, wait.state) is None:
+                    raise ValueError(f"waiting.{provider}.{status}: no state entry {wait.state}")
         return self
 
     def find(self, provider: str, code: str, kinds: frozenset[str]) -> Entry | None:
@@ -163,6 +181,10 @@ class Catalogue(_Strict):
 
     def state(self, provider: str, name: str) -> Entry | None:
         return self.find(provider, name, frozenset({"state"}))
+
+    def wait(self, provider: str, wire_status: str) -> Wait | None:
+        """How a provider's waiting wire status turns stuck; None when it waits on nobody."""
+        return self.waiting.get(provider, {}).get(wire_status.strip().upper())  # type: ignore[call-overload]
 
     def entry(self, key: str) -> Entry:
         """An entry by its `provider:CODE` key (tests and tools that name entries)."""
@@ -184,6 +206,6 @@ def load_catalogue() -> Catalogue:
     return parse_catalogue(text)
 
 
-def fill(template: str, values: dict[str, str]) -> str:
+def fill(template: str, values: Mapping[str, str]) -> str:
     """Put the explainer's values into a catalogue text; other braces stay as written."""
     return _PLACEHOLDER.sub(lambda m: values.get(m.group(1), m.group(0)), template)

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import timedelta
 
 from ..settings import Settings
+
+__all__ = ["Thresholds"]
 
 
 @dataclass(frozen=True)
@@ -19,13 +20,9 @@ class Thresholds:
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Thresholds:
+        """The thresholds of the one settings object (read once, at the edge)."""
         return cls(
             processing=timedelta(minutes=settings.stuck_processing_minutes),
             pending=timedelta(hours=settings.stuck_pending_hours),
             downloaded=timedelta(hours=settings.stuck_downloaded_hours),
         )
-
-    @classmethod
-    def from_env(cls, env: Mapping[str, str] | None = None) -> Thresholds:
-        """Through `Settings.from_env`, so the variables are read and checked in one place."""
-        return cls.from_settings(Settings.from_env(env))

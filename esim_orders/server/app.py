@@ -15,9 +15,7 @@ from mcp_types import CallToolResult, InputRequiredResult
 
 from ..client.factory import open_service
 from ..client.service import OrderService
-from ..failures.thresholds import Thresholds
 from ..settings import Settings
-from ..tools.explain_failure import configure as configure_thresholds
 from .errors import public_error, unknown_tool
 from .registry import mcp_tools
 
@@ -85,7 +83,6 @@ class OrdersServer(MCPServer[OrderService]):
 def build_server(settings: Settings, service_factory: ServiceFactory | None = None) -> OrdersServer:
     """The server for `settings`; `service_factory` replaces `open_service(settings)` (tests)."""
     factory = service_factory or (lambda: open_service(settings))
-    configure_thresholds(Thresholds.from_settings(settings))
     return OrdersServer(
         NAME,
         title="eSIM orders",

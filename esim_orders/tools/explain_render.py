@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .explain_failure import Explanation
+from ..failures.explanation import Explanation
 
 _WORDS = {
     "partner_operations": "partner operations",

@@ -1,32 +1,14 @@
-"""The view models tools return: what every face (MCP text, CLI, HTML) renders."""
+"""The listing's view models tools return: what every face (MCP text, CLI, HTML) renders."""
 
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
-from ..models import Order, OrderStatus, OrderType, Provider
+from ..models import Order, OrderStatus, OrderType, Provider, View
 
-
-class View(BaseModel):
-    model_config = ConfigDict(frozen=True)
-
-    def structured(self) -> dict[str, Any]:
-        """JSON-ready, without nulls: what a model reads as structured content."""
-        return self.model_dump(mode="json", exclude_none=True)
-
-    def _repr_html_(self) -> str | None:
-        """The view in Jupyter, rendered from the same data as the MCP text; loaded lazily."""
-        from ..widgets.html import view_html
-
-        return view_html(self)
-
-    def _repr_markdown_(self) -> str | None:
-        from ..widgets.markdown import view_markdown
-
-        return view_markdown(self)
+__all__ = ["OrderPage", "OrderSummary", "ProviderIssue", "View"]
 
 
 class OrderSummary(View):

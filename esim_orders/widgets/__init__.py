@@ -2,13 +2,16 @@
 
 Importing this package loads nothing heavy: the widgets (which need ipywidgets, the
 `notebook` extra) load on first use, and the pure renderers (`html`, `markdown`, `charts`,
-`export`) never need ipywidgets, so models and views can use them for their reprs.
+`export`) never need ipywidgets. In a running IPython, importing it registers the HTML and
+Markdown of orders and tool views with the display formatters (`display.register`).
 """
 
 from __future__ import annotations
 
 import importlib
 from typing import TYPE_CHECKING, Any
+
+from . import display
 
 if TYPE_CHECKING:
     from .cards import FailureCard, OrderCard
@@ -24,6 +27,8 @@ _HOMES = {
     "default_service": ".session",
 }
 NEEDS = "pip install 'esim-orders[notebook]'"
+
+display.register()
 
 
 def __getattr__(name: str) -> Any:

@@ -11,9 +11,9 @@ import html
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 
+from ..failures.explanation import Explanation
 from ..models import Order, OrderStatus
 from ..text import clean_provider_text
-from ..tools.explain_failure import Explanation
 from ..tools.explain_render import _say as say
 from ..tools.render import held_secrets, plan_text, price_text, status_label, when
 from ..tools.views import OrderPage, OrderSummary, ProviderIssue, View
@@ -294,8 +294,10 @@ def notice_html(message: str, *, with_style: bool = True) -> str:
     return view(f'<div class="eo-muted">{text(message, 1000)}</div>', with_style=with_style)
 
 
-def view_html(item: View) -> str | None:
-    """The HTML of any tool view; None for a view with no rendering of its own."""
+def view_html(item: View | Order) -> str | None:
+    """The HTML of an order or any tool view; None for a view with no rendering of its own."""
+    if isinstance(item, Order):
+        return order_card_html(item)
     if isinstance(item, OrderPage):
         return page_html(item)
     if isinstance(item, OrderSummary):

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import re
 
+from ..failures.explanation import Explanation
 from ..models import Order
 from ..text import clean_provider_text
-from ..tools.explain_failure import Explanation
 from ..tools.explain_render import explanation_text
 from ..tools.render import order_card, page_text, status_label, when
 from ..tools.views import OrderPage, OrderSummary, ProviderIssue, View
@@ -74,8 +74,10 @@ def summary_markdown(summary: OrderSummary) -> str:
     return "\n".join([_TABLE_HEAD, "|" + " --- |" * 8, _row(summary)])
 
 
-def view_markdown(item: View) -> str | None:
-    """The Markdown of any tool view; None for a view with no rendering of its own."""
+def view_markdown(item: View | Order) -> str | None:
+    """The Markdown of an order or any tool view; None for a view with no rendering of its own."""
+    if isinstance(item, Order):
+        return order_card_markdown(item)
     if isinstance(item, OrderPage):
         return page_markdown(item)
     if isinstance(item, OrderSummary):

@@ -1,8 +1,12 @@
-"""Fixtures for explain_failure: a pinned clock, the sandbox's orders, and a stub service."""
+"""Fixtures for explain_failure: a pinned clock, the sandbox's orders, and a stub service.
+
+The services here measure ages at NOW with the default thresholds: both are injected
+with the service (`OrderService(thresholds=, now=)`), as `open_service` does from settings.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -15,7 +19,6 @@ from esim_orders.failures import Thresholds
 from esim_orders.models import Order, OrderStatus, Provider
 from esim_orders.sandbox import SandboxConfig, create_app
 from esim_orders.settings import Settings
-from esim_orders.tools.explain_failure import pinned
 
 NOW = datetime(2026, 6, 1, 12, 0, tzinfo=UTC)
 SANDBOX_ORDERS = 200
@@ -25,13 +28,6 @@ _sandbox_cache: dict[bool, list[Order]] = {}
 @pytest.fixture
 def now() -> datetime:
     return NOW
-
-
-@pytest.fixture
-def pin() -> Iterator[None]:
-    """The tool measures ages at NOW with the default thresholds."""
-    with pinned(now=NOW, thresholds=Thresholds()):
-        yield
 
 
 async def _sandbox_orders(personal_data: bool) -> list[Order]:
@@ -61,6 +57,7 @@ async def personal_sandbox_orders() -> list[Order]:
 async def sandbox_service() -> Any:
     app = create_app(SandboxConfig(now=NOW, orders=SANDBOX_ORDERS))
     async with open_service(Settings.from_env({}), sandbox_app=app) as service:
+        service.now = lambda: NOW
         yield service
 
 
@@ -85,14 +82,21 @@ class _NoHttp:
 
 @pytest.fixture
 def stub_service() -> Callable[..., OrderService]:
-    """A real OrderService whose clients hand out the given (constructed) orders."""
+    """A real OrderService whose clients hand out the given (constructed) orders, measuring
+    ages at NOW with the default thresholds."""
 
     def build(*orders: Order) -> OrderService:
         clients = {
             provider: _StubClient(provider, {o.id: o for o in orders if o.provider is provider})
             for provider in Provider
         }
-        return OrderService(clients, _NoHttp(), source="stub")  # type: ignore[arg-type]
+        return OrderService(
+            clients,  # type: ignore[arg-type]
+            _NoHttp(),  # type: ignore[arg-type]
+            source="stub",
+            thresholds=Thresholds(),
+            now=lambda: NOW,
+        )
 
     return build
 

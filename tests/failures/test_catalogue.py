@@ -163,7 +163,7 @@ def _generic_probes(make_order):
 
 
 @pytest.mark.parametrize("key", list(ENTRIES))
-async def test_every_entry_is_reached_through_the_tool(key, make_order, stub_service, pin):
+async def test_every_entry_is_reached_through_the_tool(key, make_order, stub_service):
     entry = ENTRIES[key]
     if entry.kind == "state":
         probes = _state_probes(make_order)
@@ -192,7 +192,7 @@ async def test_every_entry_is_reached_through_the_tool(key, make_order, stub_ser
 
 
 @pytest.mark.parametrize("name", GENERIC_NAMES)
-async def test_every_generic_text_is_reached_through_the_tool(name, make_order, stub_service, pin):
+async def test_every_generic_text_is_reached_through_the_tool(name, make_order, stub_service):
     probe = _generic_probes(make_order)[name]
     if isinstance(probe, tuple):
         provider, code = probe

@@ -10,7 +10,7 @@ from esim_orders.tools.errors import ToolInputError
 from esim_orders.tools.explain_failure import explain_failure
 
 
-async def test_pressone_4008_explains_without_an_order(stub_service, pin):
+async def test_pressone_4008_explains_without_an_order(stub_service):
     expl = await explain_failure(stub_service(), provider="pressone", code="4008")
     assert (expl.entry, expl.confidence, expl.category) == (
         "pressone:4008",
@@ -22,7 +22,7 @@ async def test_pressone_4008_explains_without_an_order(stub_service, pin):
     assert "Validation failed" in expl.diagnosis
 
 
-async def test_zim_plan_not_found_explains_without_an_order(stub_service, pin):
+async def test_zim_plan_not_found_explains_without_an_order(stub_service):
     expl = await explain_failure(stub_service(), provider="zim", code="plan_not_found")
     assert (expl.entry, expl.confidence) == ("zim:PLAN_NOT_FOUND", "known_code")
     assert expl.who_acts == ["partner_operations"]
@@ -40,13 +40,13 @@ async def test_zim_plan_not_found_explains_without_an_order(stub_service, pin):
         ("403", "any:403", "after_fix"),
     ],
 )
-async def test_http_status_codes_explain_for_either_provider(stub_service, pin, code, entry, retry):
+async def test_http_status_codes_explain_for_either_provider(stub_service, code, entry, retry):
     for provider in ("pressone", "zim"):
         expl = await explain_failure(stub_service(), provider=provider, code=code)
         assert (expl.entry, expl.retry, expl.confidence) == (entry, retry, "known_code")
 
 
-async def test_upstream_codes_belong_to_pressone_only(stub_service, pin):
+async def test_upstream_codes_belong_to_pressone_only(stub_service):
     pressone = await explain_failure(stub_service(), provider="pressone", code="34")
     zim = await explain_failure(stub_service(), provider="zim", code="34")
     assert pressone.entry == "pressone:34" and pressone.category == "plan_or_package"
@@ -54,7 +54,7 @@ async def test_upstream_codes_belong_to_pressone_only(stub_service, pin):
 
 
 @pytest.mark.parametrize("code", ["9999", "E_WEIRD", "plan not found at all", "0"])
-async def test_an_unknown_code_explains_generically_without_error(stub_service, pin, code):
+async def test_an_unknown_code_explains_generically_without_error(stub_service, code):
     expl = await explain_failure(stub_service(), provider="pressone", code=code)
     assert expl.entry == "generic:unknown_code" and expl.confidence == "unknown"
     assert expl.category == "unknown" and expl.something_wrong
@@ -62,7 +62,7 @@ async def test_an_unknown_code_explains_generically_without_error(stub_service, 
     assert expl.next_steps and expl.escalation_note
 
 
-async def test_an_unlisted_4xx_explains_as_a_client_error(stub_service, pin):
+async def test_an_unlisted_4xx_explains_as_a_client_error(stub_service):
     expl = await explain_failure(stub_service(), provider="zim", code="418")
     assert expl.entry == "generic:http_4xx" and expl.category == "request_validation"
 

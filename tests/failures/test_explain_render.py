@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from esim_orders.failures import Thresholds
+from esim_orders.failures import Thresholds, explain_code, explain_order
 from esim_orders.models import Failure, OrderStatus
-from esim_orders.tools.explain_failure import explain_code, explain_order
 from esim_orders.tools.explain_render import explanation_text
 
 
 def test_a_failure_reads_as_verdict_cause_steps_and_note(make_order, now):
-    expl = explain_order(make_order("zim", failure=Failure(reason_code="PLAN_NOT_FOUND")), now)
+    expl = explain_order(
+        make_order("zim", failure=Failure(reason_code="PLAN_NOT_FOUND")), now, Thresholds()
+    )
     text = explanation_text(expl)
     lines = text.splitlines()
     assert lines[0].startswith("zim:ordr_TestTestTestTestTest1: Plan not found [FAILED]")
@@ -22,7 +23,9 @@ def test_a_failure_reads_as_verdict_cause_steps_and_note(make_order, now):
 
 
 def test_the_note_can_be_left_out(make_order, now):
-    expl = explain_order(make_order("zim", failure=Failure(reason_code="PLAN_NOT_FOUND")), now)
+    expl = explain_order(
+        make_order("zim", failure=Failure(reason_code="PLAN_NOT_FOUND")), now, Thresholds()
+    )
     assert "Escalation note" not in explanation_text(expl, with_note=False)
 
 
@@ -42,6 +45,6 @@ def test_a_healthy_order_is_a_few_lines_without_advice(make_order, now):
 
 
 def test_a_code_without_an_order_names_provider_and_code(now):
-    text = explanation_text(explain_code("pressone", "4008", now=now))
+    text = explanation_text(explain_code("pressone", "4008", now))
     assert text.startswith("pressone code 4008: Validation failed")
     assert "Provider text" not in text  # a known code is explained, not quoted

@@ -1,25 +1,23 @@
-"""Stuck thresholds: configuration with defaults, read once from the environment or settings,
-pinned per call in tests."""
+"""Stuck thresholds: defaults, read once into settings, carried by the service built from
+them; the tool measures with the service's thresholds and clock, never the environment."""
 
 from __future__ import annotations
 
-import importlib
 from datetime import timedelta
 
 import pytest
 
 from esim_orders.client.errors import ConfigError
+from esim_orders.client.factory import open_service
 from esim_orders.failures import Thresholds
 from esim_orders.models import OrderStatus
 from esim_orders.settings import Settings
-from esim_orders.tools.explain_failure import explain_failure, pinned
-
-# The module itself: `esim_orders.tools.explain_failure` the attribute is the tool function.
-module = importlib.import_module("esim_orders.tools.explain_failure")
+from esim_orders.tools.explain_failure import explain_failure
 
 
 def test_defaults_are_thirty_minutes_processing_and_a_day_pending():
-    assert Thresholds() == Thresholds.from_env({}) == Thresholds.from_settings(Settings())
+    from_env = Thresholds.from_settings(Settings.from_env({}))
+    assert Thresholds() == from_env == Thresholds.from_settings(Settings())
     assert Thresholds().processing == timedelta(minutes=30)
     assert Thresholds().pending == timedelta(hours=24)
     assert Thresholds().downloaded == timedelta(hours=24)
@@ -37,7 +35,7 @@ def test_the_environment_sets_them_through_settings():
         settings.stuck_pending_hours,
         settings.stuck_downloaded_hours,
     ) == (90, 2.5, 48)
-    assert Thresholds.from_env(env) == Thresholds(
+    assert Thresholds.from_settings(settings) == Thresholds(
         processing=timedelta(minutes=90),
         pending=timedelta(hours=2.5),
         downloaded=timedelta(hours=48),
@@ -50,18 +48,25 @@ def test_a_bad_threshold_is_a_config_error_naming_the_variable(value):
         Settings.from_env({"ESIM_ORDERS_STUCK_PENDING_HOURS": value})
 
 
-async def test_the_tool_reads_the_environment_once_unless_configured(
+async def test_a_service_opened_from_settings_carries_their_thresholds():
+    settings = Settings.from_env({"ESIM_ORDERS_STUCK_PROCESSING_MINUTES": "120"})
+    async with open_service(settings) as service:
+        assert service.thresholds == Thresholds(processing=timedelta(minutes=120))
+    async with open_service(Settings.from_env({})) as service:
+        assert service.thresholds == Thresholds()
+
+
+async def test_the_tool_measures_with_the_services_thresholds_and_clock_only(
     monkeypatch, make_order, stub_service, now
 ):
     order = make_order("zim", OrderStatus.PROCESSING, age=timedelta(hours=1))
     service = stub_service(order)
-    monkeypatch.setattr(module, "_configured", None)
-    monkeypatch.setenv("ESIM_ORDERS_STUCK_PROCESSING_MINUTES", "120")
-    with pinned(now=now):
-        assert (await explain_failure(service, ref=order.ref)).outcome == "ok"
-        monkeypatch.setenv("ESIM_ORDERS_STUCK_PROCESSING_MINUTES", "10")
-        assert (await explain_failure(service, ref=order.ref)).outcome == "ok", "read once"
-        module.configure(Thresholds(processing=timedelta(minutes=10)))
-        assert (await explain_failure(service, ref=order.ref)).outcome == "stuck"
-    with pinned(now=now, thresholds=Thresholds(processing=timedelta(hours=3))):
-        assert (await explain_failure(service, ref=order.ref)).outcome == "ok", "pinned wins"
+    service.thresholds = Thresholds(processing=timedelta(minutes=120))
+    assert (await explain_failure(service, ref=order.ref)).outcome == "ok"
+    monkeypatch.setenv("ESIM_ORDERS_STUCK_PROCESSING_MINUTES", "10")
+    assert (await explain_failure(service, ref=order.ref)).outcome == "ok", "no environment read"
+    service.thresholds = Thresholds(processing=timedelta(minutes=10))
+    assert (await explain_failure(service, ref=order.ref)).outcome == "stuck"
+    service.now = lambda: now - timedelta(minutes=55)
+    expl = await explain_failure(service, ref=order.ref)
+    assert (expl.outcome, expl.checked_at) == ("ok", now - timedelta(minutes=55))

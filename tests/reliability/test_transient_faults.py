@@ -12,9 +12,9 @@ import pytest
 from mcp import Client
 from starlette.applications import Starlette
 
+from esim_orders.client.service import OrderService
 from esim_orders.client.transport import RetryPolicy
 from esim_orders.tools import cursor as cursors
-from esim_orders.tools.explain_failure import pinned
 
 from .conftest import (
     NOW,
@@ -88,32 +88,34 @@ def plan(app: Starlette, seed: int = SEED, calls: int = CALLS) -> list[Step]:
     return steps[:calls]
 
 
+def uncached_at_now(service: OrderService) -> None:
+    """No answer caches, and explain_failure measures ages at NOW in both runs."""
+    every_call_reaches_the_providers(service)
+    service.now = lambda: NOW
+
+
 async def run(app: Starlette, steps: list[Step]) -> tuple[list[tuple[Any, ...]], list[float]]:
     """Every step through the MCP client: (is_error, text, structured) and each duration."""
     # Every call goes to the providers: the faults, not the service's caches, are under test.
-    made = make_server(
-        provider_settings(), policy=POLICY, app=app, patch=every_call_reaches_the_providers
-    )
+    made = make_server(provider_settings(), policy=POLICY, app=app, patch=uncached_at_now)
     answers: list[tuple[Any, ...]] = []
     durations: list[float] = []
     cursor: str | None = None
-    # explain_failure measures ages at NOW in both runs (the pin reaches the server's tasks).
-    with pinned(now=NOW):
-        async with Client(made.server) as client:
-            for step in steps:
-                arguments = dict(step.arguments)
-                if step.continues:
-                    if cursor is None:
-                        answers.append(("no cursor",))
-                        durations.append(0.0)
-                        continue
-                    arguments["cursor"] = cursor
-                started = time.monotonic()
-                result = await client.call_tool(step.tool, arguments)
-                durations.append(time.monotonic() - started)
-                if step.tool == "list_orders" and not result.is_error:
-                    cursor = (result.structured_content or {}).get("next_cursor")
-                answers.append((result.is_error, text_of(result), result.structured_content))
+    async with Client(made.server) as client:
+        for step in steps:
+            arguments = dict(step.arguments)
+            if step.continues:
+                if cursor is None:
+                    answers.append(("no cursor",))
+                    durations.append(0.0)
+                    continue
+                arguments["cursor"] = cursor
+            started = time.monotonic()
+            result = await client.call_tool(step.tool, arguments)
+            durations.append(time.monotonic() - started)
+            if step.tool == "list_orders" and not result.is_error:
+                cursor = (result.structured_content or {}).get("next_cursor")
+            answers.append((result.is_error, text_of(result), result.structured_content))
     return answers, durations
 
 

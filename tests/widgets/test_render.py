@@ -9,8 +9,8 @@ from datetime import datetime, timedelta
 
 import pytest
 
+from esim_orders.failures import Thresholds, explain_order
 from esim_orders.models import Order, OrderStatus
-from esim_orders.tools.explain_failure import explain_order
 from esim_orders.tools.render import order_card
 from esim_orders.tools.views import OrderPage, OrderSummary, ProviderIssue
 from esim_orders.widgets import charts, html, markdown
@@ -46,7 +46,7 @@ def test_listing_and_explanation_html_escape_provider_text(
         total=1,
         provider_errors=[ProviderIssue(provider="zim", error=hostile)],
     )
-    expl = explain_order(hostile_order, now=now + timedelta(hours=1))
+    expl = explain_order(hostile_order, now + timedelta(hours=1), Thresholds())
     for rendered in (
         html.page_html(page),
         html.orders_table([summary]),
@@ -61,7 +61,7 @@ def test_listing_and_explanation_html_escape_provider_text(
 def test_markdown_escapes_markup_links_and_html(hostile_order: Order, now: datetime) -> None:
     summary = OrderSummary.of(hostile_order)
     page = OrderPage(orders=[summary], returned=1, total=1)
-    expl = explain_order(hostile_order, now=now + timedelta(hours=1))
+    expl = explain_order(hostile_order, now + timedelta(hours=1), Thresholds())
     for rendered in (
         markdown.order_card_markdown(hostile_order),
         markdown.page_markdown(page),
@@ -96,19 +96,44 @@ def test_order_card_html_shows_the_lines_of_the_text_card(hostile_order: Order) 
 
 
 def test_models_and_views_render_themselves_in_jupyter(hostile_order: Order, now: datetime) -> None:
+    """IPython's formatters show an order and every tool view as HTML and Markdown."""
+    from IPython.core.interactiveshell import InteractiveShell
+
+    from esim_orders.widgets import display
+
+    shell = InteractiveShell.instance()
+    assert display.register(shell)
     summary = OrderSummary.of(hostile_order)
     page = OrderPage(orders=[summary], returned=1, total=1)
-    expl = explain_order(hostile_order, now=now + timedelta(hours=1))
+    expl = explain_order(hostile_order, now + timedelta(hours=1), Thresholds())
     for item in (hostile_order, summary, page, expl):
-        rendered = item._repr_html_()
+        data, _ = shell.display_formatter.format(item)
+        rendered = data.get("text/html")
         assert rendered and 'class="eo-view"' in rendered
         assert "pressone:9666" in rendered
         assert_inert(rendered)
-        text = item._repr_markdown_()
+        text = data.get("text/markdown")
         assert text and "pressone:9666" in text
-    assert "Next steps" in expl._repr_html_()
+    assert "Next steps" in shell.display_formatter.format(expl)[0]["text/html"]
     # A view with no rendering of its own falls back to the default repr.
-    assert expl.evidence[0]._repr_html_() is None
+    data, _ = shell.display_formatter.format(expl.evidence[0])
+    assert "text/html" not in data and "Evidence(" in data["text/plain"]
+    # The models know nothing of Jupyter (no import circle from models to widgets).
+    assert not hasattr(hostile_order, "_repr_html_") and not hasattr(expl, "_repr_html_")
+
+
+def test_importing_the_widgets_in_a_running_ipython_registers_the_display() -> None:
+    code = (
+        "from IPython.core.interactiveshell import InteractiveShell\n"
+        "shell = InteractiveShell.instance()\n"
+        "from esim_orders.models import Order\n"
+        "order = Order(provider='zim', id='ordr_1', status='FAILED')\n"
+        "assert 'text/html' not in shell.display_formatter.format(order)[0]\n"
+        "import esim_orders.widgets\n"
+        "html = shell.display_formatter.format(order)[0]['text/html']\n"
+        "assert 'class=\"eo-view\"' in html and 'zim:ordr_1' in html, html\n"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True, timeout=60)
 
 
 def test_status_badges_carry_a_class_per_status() -> None:
@@ -123,7 +148,7 @@ def test_no_hard_coded_white_backgrounds(hostile_order: Order, now: datetime) ->
     from esim_orders.widgets.table import GRID_CSS
 
     summary = OrderSummary.of(hostile_order)
-    expl = explain_order(hostile_order, now=now + timedelta(hours=1))
+    expl = explain_order(hostile_order, now + timedelta(hours=1), Thresholds())
     outputs = [
         STYLESHEET,
         GRID_CSS,
