@@ -1,43 +1,23 @@
-"""Pure Markdown renderings of the tool views, built from the MCP text renderings themselves.
-
-Markdown is what GitHub and nbviewer fall back to when they drop HTML; each line of the text
-a model reads becomes a line here, escaped so provider text cannot turn into markup or links.
-"""
+"""Markdown of the tool views, for GitHub and nbviewer where HTML is dropped: the listing as a
+table here; cards from their rows (`esim_orders.render.markdown`), escaped so provider text
+cannot turn into markup or links."""
 
 from __future__ import annotations
 
-import re
-
 from ..failures.explanation import Explanation
 from ..models import Order
-from ..text import clean_provider_text
-from ..tools.explain_render import explanation_text
-from ..tools.render import order_card, page_text, status_label, when
+from ..render.markdown import explanation_markdown, md, order_card_markdown
+from ..tools.render import page_text, status_label, when
 from ..tools.views import OrderPage, OrderSummary, ProviderIssue, View
 
-_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|~>])")
-
-
-def md(value: object, cap: int = 500) -> str:
-    """Text safe inside Markdown: cleaned, HTML characters as entities, markup escaped."""
-    cleaned = clean_provider_text(str(value), cap)
-    cleaned = cleaned.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-    return _SPECIAL.sub(r"\\\1", cleaned)
-
-
-def _lines(head: str, body: list[str]) -> str:
-    return "\n".join([f"**{md(head)}**", "", *(f"- {md(line, 1500)}" for line in body if line)])
-
-
-def order_card_markdown(order: Order) -> str:
-    first, *rest = order_card(order).splitlines()
-    return _lines(first, rest)
-
-
-def explanation_markdown(expl: Explanation) -> str:
-    first, *rest = explanation_text(expl).splitlines()
-    return _lines(first, [line.strip() for line in rest])
-
+__all__ = [
+    "explanation_markdown",
+    "md",
+    "order_card_markdown",
+    "page_markdown",
+    "summary_markdown",
+    "view_markdown",
+]
 
 _TABLE_HEAD = "| Order | Created | Status | Type | Code | Plan | Price | Failure reason |"
 

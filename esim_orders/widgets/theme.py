@@ -25,13 +25,6 @@ def status_rgb(status: OrderStatus | str) -> tuple[int, int, int]:
         return STATUS_RGB[OrderStatus.UNKNOWN]
 
 
-def status_css_class(status: OrderStatus | str) -> str:
-    try:
-        return "eo-s-" + OrderStatus(status).value.lower()
-    except ValueError:
-        return "eo-s-unknown"
-
-
 def _badge_rules() -> str:
     rules = []
     for status, (r, g, b) in STATUS_RGB.items():

@@ -98,6 +98,10 @@ def _toml_with(replace: str, by: str) -> str:
         ('    "Place the order again.",\n', '    "Place the {order} again.",\n', "placeholder"),
         ('code = "11"', 'code = "4008"', "two entries"),
         ('title = "Plan not found"', 'title = "Plan not found"\nfixme = 1', "fixme"),
+        # Provider wait states: a known threshold, an existing state entry, upper-case status.
+        ('threshold = "processing" }', 'threshold = "forever" }', "threshold"),
+        ('state = "IN_BASKET_STUCK"', 'state = "NO_SUCH_STATE"', "no state entry"),
+        ("\nIN_BASKET = {", "\nin_basket = {", "upper case"),
     ],
 )
 def test_a_broken_catalogue_is_rejected_when_it_loads(replace, by, complaint):

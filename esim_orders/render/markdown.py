@@ -1,0 +1,39 @@
+"""Rows as Markdown, for GitHub and nbviewer where HTML is dropped: the head in bold, then
+each text line as an item, escaped so provider text cannot turn into markup or links."""
+
+from __future__ import annotations
+
+import re
+
+from ..failures.explanation import Explanation
+from ..models import Order
+from ..text import clean_provider_text
+from .explanation import explanation_rows
+from .order import order_card_rows
+from .rows import Card
+from .text import card_lines
+
+__all__ = ["card_markdown", "explanation_markdown", "md", "order_card_markdown"]
+
+_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|~>])")
+
+
+def md(value: object, cap: int = 500) -> str:
+    """Text safe inside Markdown: cleaned, HTML characters as entities, markup escaped."""
+    cleaned = clean_provider_text(str(value), cap)
+    cleaned = cleaned.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return _SPECIAL.sub(r"\\\1", cleaned)
+
+
+def card_markdown(card: Card) -> str:
+    head, *rest = card_lines(card)
+    items = (f"- {md(line.strip(), 1500)}" for line in rest if line.strip())
+    return "\n".join([f"**{md(head)}**", "", *items])
+
+
+def order_card_markdown(order: Order) -> str:
+    return card_markdown(order_card_rows(order))
+
+
+def explanation_markdown(expl: Explanation) -> str:
+    return card_markdown(explanation_rows(expl))

@@ -1,0 +1,61 @@
+"""Rows as compact plain text, for a model's context and a terminal; one fact per line."""
+
+from __future__ import annotations
+
+from ..failures.explanation import Explanation
+from ..models import Order
+from .explanation import explanation_rows
+from .order import order_card_rows, status_label
+from .rows import Aside, Block, Card, Fact, Head, Line, Note, Sentence, Steps
+
+__all__ = ["card_lines", "card_text", "explanation_text", "fact_text", "order_card"]
+
+
+def order_card(order: Order) -> str:
+    return card_text(order_card_rows(order))
+
+
+def explanation_text(expl: Explanation, *, with_note: bool = True) -> str:
+    """A few lines: the verdict, why, who acts, what next; provider text marked as data."""
+    return card_text(explanation_rows(expl, with_note=with_note))
+
+
+def card_text(card: Card) -> str:
+    return "\n".join(card_lines(card))
+
+
+def card_lines(card: Card) -> list[str]:
+    lines = [head_text(card.head)]
+    for block in card.blocks:
+        lines += block_lines(block)
+    return lines
+
+
+def head_text(head: Head) -> str:
+    subject = f"{head.lead} {head.subject}" if head.lead else head.subject
+    label = status_label(head.status, head.provider_status) if head.status else None
+    if head.title:
+        text = f"{subject}: {head.title}" + (f" [{label}]" if label else "")
+    else:
+        text = f"{subject}: {label or ''}".rstrip(": ")
+    return " · ".join([text, *head.notes]) if head.notes else text
+
+
+def fact_text(fact: Fact) -> str:
+    label = fact.label + (f" ({fact.provider_data})" if fact.provider_data else "")
+    value = f'"{fact.value}"' if fact.quoted else fact.value
+    return f"{label}{fact.sep}{value}"
+
+
+def block_lines(block: Block) -> list[str]:
+    if isinstance(block, Fact):
+        return [fact_text(block)]
+    if isinstance(block, Line):
+        return [block.joiner.join(fact_text(f) for f in block.facts)]
+    if isinstance(block, Sentence | Aside):
+        return [block.text]
+    if isinstance(block, Steps):
+        return [f"{block.label}:", *(f"{i}. {item}" for i, item in enumerate(block.items, 1))]
+    if isinstance(block, Note):
+        return [f"{block.label}:", *("  " + line for line in block.text.splitlines())]
+    raise TypeError(f"no text for {block!r}")
