@@ -18,11 +18,11 @@ from .client.factory import open_service
 from .client.service import OrderService
 from .models import OrderStatus, OrderType, Provider
 from .redact import held_secrets
+from .render.text import explanation_text, order_card
 from .settings import Settings
 from .tools import explain_failure, get_order, list_orders
 from .tools.errors import describe
-from .tools.explain_render import explanation_text
-from .tools.render import order_card, page_text
+from .tools.render import page_text
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -13,11 +13,11 @@ from mcp_types import CallToolResult, TextContent, ToolAnnotations
 from pydantic import BaseModel, TypeAdapter
 
 from ..client.service import OrderService
+from ..failures.explanation import Explanation
 from ..models import Order
+from ..render.text import explanation_text, order_card
 from ..tools import explain_failure, get_order, list_orders
-from ..tools.explain_failure import Explanation
-from ..tools.explain_render import explanation_text
-from ..tools.render import order_card, page_text
+from ..tools.render import page_text
 from ..tools.views import OrderPage
 
 # Every tool only reads, from providers outside this process, and may be repeated freely.

@@ -15,12 +15,12 @@ from ..client.service import OrderService
 from ..failures.advice import CODE_CAP
 from ..failures.codes import explain_code
 from ..failures.engine import explain_order
-from ..failures.explanation import Evidence, Explanation, Impact
+from ..failures.explanation import Explanation
 from ..failures.note import safe_text
 from ..models import Provider
 from .errors import ToolInputError
 
-__all__ = ["Evidence", "Explanation", "Impact", "explain_failure"]
+__all__ = ["explain_failure"]
 
 
 @validate_call(config=ConfigDict(arbitrary_types_allowed=True))

@@ -3,20 +3,10 @@ lines here; an order's card comes from its rows (`esim_orders.render`)."""
 
 from __future__ import annotations
 
-from ..render.order import held_secrets, plan_text, price_text, status_label, when
-from ..render.text import order_card
+from ..render.order import status_label, when
 from .views import OrderPage, OrderSummary
 
-__all__ = [
-    "held_secrets",
-    "order_card",
-    "order_line",
-    "page_text",
-    "plan_text",
-    "price_text",
-    "status_label",
-    "when",
-]
+__all__ = ["order_line", "page_text"]
 
 
 def order_line(summary: OrderSummary) -> str:

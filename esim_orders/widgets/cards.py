@@ -7,8 +7,8 @@ from typing import Any, Self
 import ipywidgets as widgets
 
 from ..client.sync import SyncOrderService
+from ..failures.explanation import Explanation
 from ..models import Order
-from ..tools.explain_failure import Explanation
 from . import html as render
 from .errors import error_text
 from .fetch import fetch_explanation, fetch_order

@@ -15,8 +15,8 @@ from typing import TYPE_CHECKING, Any
 import ipywidgets as widgets
 
 from ..client.sync import SyncOrderService
+from ..failures.explanation import Explanation
 from ..models import Order, OrderStatus, OrderType, Provider
-from ..tools.explain_failure import Explanation
 from ..tools.list_orders import DEFAULT_LIMIT, MAX_LIMIT
 from ..tools.views import OrderPage, OrderSummary
 from . import html as render

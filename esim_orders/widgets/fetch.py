@@ -10,9 +10,9 @@ from collections.abc import Callable, Iterable
 from functools import partial
 
 from ..client.sync import SyncOrderService
+from ..failures.explanation import Explanation
 from ..models import Order, Provider
 from ..tools import explain_failure, get_order, list_orders
-from ..tools.explain_failure import Explanation
 from ..tools.list_orders import MAX_LIMIT
 from ..tools.views import OrderPage, OrderSummary
 from .query import OrderQuery

@@ -7,7 +7,8 @@ from __future__ import annotations
 from ..failures.explanation import Explanation
 from ..models import Order
 from ..render.markdown import explanation_markdown, md, order_card_markdown
-from ..tools.render import page_text, status_label, when
+from ..render.order import status_label, when
+from ..tools.render import page_text
 from ..tools.views import OrderPage, OrderSummary, ProviderIssue, View
 
 __all__ = [

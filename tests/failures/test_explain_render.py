@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from esim_orders.failures import Thresholds, explain_code, explain_order
 from esim_orders.models import Failure, OrderStatus
-from esim_orders.tools.explain_render import explanation_text
+from esim_orders.render.text import explanation_text
 
 
 def test_a_failure_reads_as_verdict_cause_steps_and_note(make_order, now):

@@ -12,11 +12,11 @@ import pytest
 
 from esim_orders.client.sync import SyncOrderService
 from esim_orders.client.transport import RetryPolicy
+from esim_orders.failures.explanation import Explanation
 from esim_orders.models import Order
 from esim_orders.sandbox import SandboxConfig, create_app
 from esim_orders.settings import Settings
 from esim_orders.tools import explain_failure, list_orders
-from esim_orders.tools.explain_failure import Explanation
 from esim_orders.tools.views import OrderPage
 
 NOW = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)

@@ -15,8 +15,8 @@ from collections.abc import Callable
 import pytest
 
 from esim_orders.client.sync import SyncOrderService
+from esim_orders.failures.explanation import Explanation
 from esim_orders.models import Order, OrderStatus, Provider
-from esim_orders.tools.explain_failure import Explanation
 from esim_orders.tools.views import OrderPage
 from esim_orders.widgets import FailureCard, OrderCard, OrdersExplorer
 from esim_orders.widgets.export import CSV_COLUMNS

@@ -11,7 +11,7 @@ import pytest
 
 from esim_orders.failures import Thresholds, explain_order
 from esim_orders.models import Order, OrderStatus
-from esim_orders.tools.render import order_card
+from esim_orders.render.text import order_card
 from esim_orders.tools.views import OrderPage, OrderSummary, ProviderIssue
 from esim_orders.widgets import charts, html, markdown
 from esim_orders.widgets.theme import STYLESHEET
