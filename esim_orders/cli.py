@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import logging
 import sys
 from collections.abc import Awaitable, Callable, Sequence
 from datetime import date
@@ -13,11 +12,11 @@ from typing import Any
 import anyio
 from pydantic import BaseModel, ValidationError
 
-from .client.errors import ConfigError, EsimOrdersError
 from .client.factory import open_service
 from .client.service import OrderService
+from .errors import ConfigError, EsimOrdersError
+from .logs import configure_logging
 from .models import OrderStatus, OrderType, Provider
-from .redact import held_secrets
 from .render.text import explanation_text, order_card
 from .settings import Settings
 from .tools import explain_failure, get_order, list_orders
@@ -122,31 +121,6 @@ def _parser() -> argparse.ArgumentParser:
     )
     serve.set_defaults(run=_run_serve)
     return parser
-
-
-def configure_logging(level: str) -> None:
-    """Logs go to stderr only: stdout belongs to results (and to MCP in stdio mode)."""
-    logging.basicConfig(
-        level=level,
-        stream=sys.stderr,
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-    )
-    for handler in logging.getLogger().handlers:
-        handler.addFilter(scrub_held_secrets)
-    # httpx2 logs full request URLs at INFO; ours say what matters without them.
-    logging.getLogger("httpx2").setLevel(max(logging.WARNING, logging.getLevelName(level)))
-
-
-def scrub_held_secrets(record: logging.LogRecord) -> bool:
-    """A last guard on every log line, libraries' included: no secret the process holds is
-    written, whatever text carried it (provider text is already scrubbed where it enters)."""
-    message = record.getMessage()
-    scrubbed = held_secrets.scrub(message)
-    if scrubbed is not message:
-        record.msg, record.args = scrubbed, None
-    if record.exc_info and not record.exc_text:
-        record.exc_text = held_secrets.scrub(logging.Formatter().formatException(record.exc_info))
-    return True
 
 
 def _with_service(call: Callable[[OrderService], Awaitable[Any]]) -> Any:

@@ -6,7 +6,7 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from .client.errors import ConfigError
+from .errors import ConfigError
 from .models import Provider
 
 ZIM_PRODUCTION_BASE_URL = "https://zim.api.zimconnections.com"

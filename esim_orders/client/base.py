@@ -8,9 +8,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from ..errors import AuthenticationError, ProviderDataError, ProviderError
 from ..models import Order, OrderFilter, Provider
 from .auth import AccessToken, TokenCache
-from .errors import AuthenticationError, ProviderDataError, ProviderError
 from .transport import Gateway, RawResponse
 
 log = logging.getLogger(__name__)

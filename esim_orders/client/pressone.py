@@ -9,6 +9,7 @@ from typing import Any
 
 import anyio
 
+from ..errors import OrderNotFound, ProviderDataError, ProviderError, first_error
 from ..models import (
     Allowance,
     Customer,
@@ -25,7 +26,6 @@ from ..redact import held_secrets, redact_payload
 from . import coerce
 from .auth import AccessToken
 from .base import ProviderClient, ProviderListing, shape_error
-from .errors import OrderNotFound, ProviderDataError, ProviderError, first_error
 from .transport import Gateway, RawResponse
 
 log = logging.getLogger(__name__)

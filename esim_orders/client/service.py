@@ -14,6 +14,7 @@ from types import TracebackType
 import anyio
 import httpx2
 
+from ..errors import InvalidRef, OrderNotFound, ProviderDataError, ProviderError, ReadOnlyViolation
 from ..failures.thresholds import Thresholds
 from ..models import Order, OrderFilter, Provider, newest_first_key
 from .base import ProviderClient
@@ -25,13 +26,6 @@ from .cache import (
     MAX_LISTED_ORDERS,
     MAX_LISTINGS,
     TtlCache,
-)
-from .errors import (
-    InvalidRef,
-    OrderNotFound,
-    ProviderDataError,
-    ProviderError,
-    ReadOnlyViolation,
 )
 
 log = logging.getLogger(__name__)

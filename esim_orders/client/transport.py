@@ -14,15 +14,15 @@ from typing import Any
 import anyio
 import httpx2
 
-from .errors import (
+from ..errors import (
     ProviderDataError,
     ProviderError,
     ProviderTimeout,
     ProviderUnavailable,
     ReadOnlyViolation,
     ResponseTooLarge,
-    error_from_response,
 )
+from .error_bodies import error_from_response
 
 log = logging.getLogger(__name__)
 

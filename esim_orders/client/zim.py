@@ -9,6 +9,7 @@ from typing import Any
 import anyio
 import anyio.lowlevel
 
+from ..errors import OrderNotFound, ProviderDataError
 from ..models import (
     Allowance,
     Customer,
@@ -28,7 +29,6 @@ from . import coerce
 from .auth import AccessToken
 from .base import ProviderClient, ProviderListing, shape_error
 from .cache import LISTING_TTL, TtlCache
-from .errors import OrderNotFound, ProviderDataError
 from .transport import Gateway, RawResponse
 
 log = logging.getLogger(__name__)

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from mcp.server.mcpserver.exceptions import ToolError, UnexpectedToolError
 from pydantic import ValidationError
 
-from ..client.errors import EsimOrdersError, ReadOnlyViolation
+from ..errors import EsimOrdersError, ReadOnlyViolation
 from ..tools.errors import describe
 
 INTERNAL = (

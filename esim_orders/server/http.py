@@ -24,7 +24,7 @@ from starlette.datastructures import Headers
 from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from ..client.errors import ConfigError
+from ..errors import ConfigError
 from .app import OrdersServer
 from .signals import run_until_signal
 

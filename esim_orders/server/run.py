@@ -28,7 +28,8 @@ from typing import Any
 
 import anyio
 
-from ..client.errors import ConfigError
+from ..errors import ConfigError
+from ..logs import configure_logging
 from ..settings import Settings
 from .app import ServiceFactory, build_server
 from .http import GRACE_SECONDS, HttpOptions, listen, serve_http, serving_line
@@ -215,8 +216,6 @@ def worker_main(
         # Out of the terminal's process group: a Ctrl-C reaches the supervisor only, which
         # hands it on once; otherwise every worker would see it twice and cut instead of drain.
         os.setpgid(0, 0)
-    from ..cli import configure_logging
-
     configure_logging(settings.log_level)
     _exit_with_parent()
     try:

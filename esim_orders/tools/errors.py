@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ..client.errors import (
+from ..errors import (
     AuthenticationError,
     ConfigError,
     EsimOrdersError,

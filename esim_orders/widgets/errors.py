@@ -6,7 +6,7 @@ import logging
 
 from pydantic import ValidationError
 
-from ..client.errors import EsimOrdersError
+from ..errors import EsimOrdersError
 from ..tools.errors import describe
 
 log = logging.getLogger(__name__)

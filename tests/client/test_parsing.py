@@ -10,7 +10,8 @@ from pathlib import Path
 import pytest
 
 from esim_orders.client import pressone, zim
-from esim_orders.client.errors import (
+from esim_orders.client.error_bodies import error_from_response, parse_error_body
+from esim_orders.errors import (
     AuthenticationError,
     NotFoundError,
     ProviderDataError,
@@ -18,8 +19,6 @@ from esim_orders.client.errors import (
     ProviderUnavailable,
     RateLimited,
     RequestRejected,
-    error_from_response,
-    parse_error_body,
 )
 from esim_orders.models import OrderStatus, OrderType, Provider, SubscriptionStatus
 

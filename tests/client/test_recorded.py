@@ -10,8 +10,8 @@ from datetime import UTC, datetime
 
 import pytest
 
-from esim_orders.client.errors import AuthenticationError, OrderNotFound
 from esim_orders.client.factory import open_service
+from esim_orders.errors import AuthenticationError, OrderNotFound
 from esim_orders.models import OrderFilter, OrderStatus, OrderType, Provider
 from esim_orders.settings import Settings
 

@@ -10,10 +10,10 @@ from datetime import UTC, datetime
 import httpx2
 import pytest
 
-from esim_orders.client.errors import InvalidRef, ProviderUnavailable
 from esim_orders.client.factory import open_service
 from esim_orders.client.sync import SyncOrderService
 from esim_orders.client.transport import RetryPolicy
+from esim_orders.errors import InvalidRef, ProviderUnavailable
 from esim_orders.models import OrderFilter, OrderStatus, Provider
 from esim_orders.sandbox import SandboxConfig, create_app, in_process_transport
 from esim_orders.settings import Settings

@@ -14,7 +14,10 @@ import httpx2
 import pytest
 
 from esim_orders.client import zim
-from esim_orders.client.errors import (
+from esim_orders.client.factory import open_service
+from esim_orders.client.service import OrderService
+from esim_orders.client.transport import RetryPolicy, parse_retry_after, retry_delay
+from esim_orders.errors import (
     AuthenticationError,
     OrderNotFound,
     ProviderTimeout,
@@ -23,9 +26,6 @@ from esim_orders.client.errors import (
     ReadOnlyViolation,
     ResponseTooLarge,
 )
-from esim_orders.client.factory import open_service
-from esim_orders.client.service import OrderService
-from esim_orders.client.transport import RetryPolicy, parse_retry_after, retry_delay
 from esim_orders.models import OrderFilter, Provider
 from esim_orders.settings import Settings
 

@@ -12,9 +12,9 @@ from typing import Any
 
 import pytest
 
-from esim_orders.client.errors import OrderNotFound
 from esim_orders.client.factory import open_service
 from esim_orders.client.service import OrderService
+from esim_orders.errors import OrderNotFound
 from esim_orders.failures import Thresholds
 from esim_orders.models import Order, OrderStatus, Provider
 from esim_orders.sandbox import SandboxConfig, create_app

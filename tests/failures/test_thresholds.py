@@ -7,8 +7,8 @@ from datetime import timedelta
 
 import pytest
 
-from esim_orders.client.errors import ConfigError
 from esim_orders.client.factory import open_service
+from esim_orders.errors import ConfigError
 from esim_orders.failures import Thresholds
 from esim_orders.models import OrderStatus
 from esim_orders.settings import Settings

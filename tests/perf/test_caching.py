@@ -9,9 +9,9 @@ import httpx2
 import pytest
 
 from esim_orders.client.cache import MAX_LISTED_ORDERS, TtlCache
-from esim_orders.client.errors import OrderNotFound
 from esim_orders.client.factory import open_service
 from esim_orders.client.service import OrderService
+from esim_orders.errors import OrderNotFound
 from esim_orders.models import OrderFilter, OrderStatus, Provider
 from esim_orders.tools import list_orders
 

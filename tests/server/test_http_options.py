@@ -5,7 +5,7 @@ from __future__ import annotations
 import httpx2
 import pytest
 
-from esim_orders.client.errors import ConfigError
+from esim_orders.errors import ConfigError
 from esim_orders.server import HttpOptions, http_app
 from esim_orders.server.http import BearerTokenGuard, is_loopback, transport_security
 
