@@ -8,7 +8,7 @@ from itertools import cycle
 import anyio
 from mcp import Client, StdioServerParameters, stdio_client
 
-from esim_orders.client.factory import open_service
+from esim_orders.service.wiring import open_service
 from esim_orders.settings import Settings
 
 from .harness import Result, ainterleave, at_most, median, say, timed

@@ -13,9 +13,9 @@ from datetime import datetime
 from mcp import Client
 from starlette.applications import Starlette
 
-from esim_orders.client.factory import open_service
 from esim_orders.sandbox import SandboxConfig, create_app
 from esim_orders.server import build_server
+from esim_orders.service.wiring import open_service
 from esim_orders.settings import Settings
 
 from .processes import SANDBOX_NOW

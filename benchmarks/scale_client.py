@@ -11,8 +11,8 @@ from pathlib import Path
 
 import anyio
 
-from esim_orders.client.factory import open_service
 from esim_orders.models import OrderFilter, Provider
+from esim_orders.service.wiring import open_service
 from esim_orders.settings import Settings
 
 ONLY_PRESSONE = OrderFilter(providers=frozenset({Provider.PRESSONE}))

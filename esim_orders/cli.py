@@ -12,12 +12,12 @@ from typing import Any
 import anyio
 from pydantic import BaseModel, ValidationError
 
-from .client.factory import open_service
-from .client.service import OrderService
 from .errors import ConfigError, EsimOrdersError
 from .logs import configure_logging
 from .models import OrderStatus, OrderType, Provider
 from .render.text import explanation_text, order_card
+from .service.orders import OrderService
+from .service.wiring import open_service
 from .settings import Settings
 from .tools import explain_failure, get_order, list_orders
 from .tools.errors import describe

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from esim_orders.client.factory import open_service
 from esim_orders.errors import ConfigError
 from esim_orders.models import Provider
+from esim_orders.service.wiring import open_service
 from esim_orders.settings import ZIM_PRODUCTION_BASE_URL, ZIM_PRODUCTION_TOKEN_URL, Settings
 
 PRESSONE = {

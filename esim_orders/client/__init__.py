@@ -1,1 +1,2 @@
-"""The shared client: transport, auth, errors, one module per provider, and the service."""
+"""The shared client: transport (retries, deadline, read-only guard), auth, provider error
+answers, and one module per provider's wire format."""

@@ -28,8 +28,8 @@ from ..redact import held_secrets, redact_payload
 from . import coerce
 from .auth import AccessToken
 from .base import ProviderClient, ProviderListing, shape_error
-from .cache import LISTING_TTL, TtlCache
 from .transport import Gateway, RawResponse
+from .ttl_cache import TtlCache
 
 log = logging.getLogger(__name__)
 
@@ -51,6 +51,8 @@ DAYS_PER_UNIT = {"DAY": 1, "DAYS": 1, "WEEK": 7, "WEEKS": 7}
 ORDER_ID_PREFIX = "ordr_"
 PARSE_SLICE = 100  # orders read between two yields to the event loop
 WHOLE_LIST = "orders"  # the one key of the whole-list cache
+#: Seconds a whole-list read answers `get_order`'s fallback: as long as a listing is kept.
+WHOLE_LIST_TTL = 30.0
 
 
 class ZimClient(ProviderClient):
@@ -77,7 +79,7 @@ class ZimClient(ProviderClient):
         held_secrets.add(client_id, client_secret, app_identifier)
         # Whether `GET /orders/{id}` exists is unconfirmed; learnt on first use.
         self._single_order_endpoint: bool | None = None
-        self._whole_list: TtlCache[str, _WholeList] = TtlCache(LISTING_TTL, 1)
+        self._whole_list: TtlCache[str, _WholeList] = TtlCache(WHOLE_LIST_TTL, 1)
 
     def __repr__(self) -> str:
         return f"ZimClient(base_url={self.base_url!r})"

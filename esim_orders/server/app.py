@@ -13,8 +13,8 @@ from mcp.server.mcpserver import Context, MCPServer
 from mcp.server.mcpserver.exceptions import ToolError
 from mcp_types import CallToolResult, InputRequiredResult
 
-from ..client.factory import open_service
-from ..client.service import OrderService
+from ..service.orders import OrderService
+from ..service.wiring import open_service
 from ..settings import Settings
 from .errors import public_error, unknown_tool
 from .registry import mcp_tools

@@ -12,10 +12,10 @@ from mcp.server.mcpserver.tools import Tool
 from mcp_types import CallToolResult, TextContent, ToolAnnotations
 from pydantic import BaseModel, TypeAdapter
 
-from ..client.service import OrderService
 from ..failures.explanation import Explanation
 from ..models import Order
 from ..render.text import explanation_text, order_card
+from ..service.orders import OrderService
 from ..tools import explain_failure, get_order, list_orders
 from ..tools.render import page_text
 from ..tools.views import OrderPage

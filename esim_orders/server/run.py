@@ -240,8 +240,8 @@ def _sandbox_factory(settings: Settings, now: datetime | None) -> ServiceFactory
         return None
 
     def factory() -> Any:
-        from ..client.factory import open_service
         from ..sandbox import SandboxConfig, create_app
+        from ..service.wiring import open_service
 
         return open_service(settings, sandbox_app=create_app(SandboxConfig(now=now)))
 

@@ -11,13 +11,13 @@ from typing import Annotated
 
 from pydantic import ConfigDict, Field, validate_call
 
-from ..client.service import OrderService
 from ..failures.advice import CODE_CAP
 from ..failures.codes import explain_code
 from ..failures.engine import explain_order
 from ..failures.explanation import Explanation
 from ..failures.note import safe_text
 from ..models import Provider
+from ..service.orders import OrderService
 from .errors import ToolInputError
 
 __all__ = ["explain_failure"]

@@ -6,8 +6,8 @@ from typing import Annotated
 
 from pydantic import ConfigDict, Field, validate_call
 
-from ..client.service import OrderService
 from ..models import Order
+from ..service.orders import OrderService
 
 
 @validate_call(config=ConfigDict(arbitrary_types_allowed=True))

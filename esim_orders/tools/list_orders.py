@@ -8,8 +8,8 @@ from typing import Annotated
 
 from pydantic import ConfigDict, Field, validate_call
 
-from ..client.service import OrderService
 from ..models import OrderFilter, OrderStatus, OrderType, Provider, newest_first_key
+from ..service.orders import OrderService
 from . import cursor as cursors
 from .errors import ToolInputError, describe
 from .views import OrderPage, OrderSummary, ProviderIssue

@@ -6,9 +6,9 @@ from typing import Any, Self
 
 import ipywidgets as widgets
 
-from ..client.sync import SyncOrderService
 from ..failures.explanation import Explanation
 from ..models import Order
+from ..service.sync import SyncOrderService
 from . import html as render
 from .errors import error_text
 from .fetch import fetch_explanation, fetch_order

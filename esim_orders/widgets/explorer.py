@@ -14,9 +14,9 @@ from typing import TYPE_CHECKING, Any
 
 import ipywidgets as widgets
 
-from ..client.sync import SyncOrderService
 from ..failures.explanation import Explanation
 from ..models import Order, OrderStatus, OrderType, Provider
+from ..service.sync import SyncOrderService
 from ..tools.list_orders import DEFAULT_LIMIT, MAX_LIMIT
 from ..tools.views import OrderPage, OrderSummary
 from . import html as render

@@ -9,9 +9,9 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from functools import partial
 
-from ..client.sync import SyncOrderService
 from ..failures.explanation import Explanation
 from ..models import Order, Provider
+from ..service.sync import SyncOrderService
 from ..tools import explain_failure, get_order, list_orders
 from ..tools.list_orders import MAX_LIMIT
 from ..tools.views import OrderPage, OrderSummary

@@ -7,7 +7,7 @@ import contextlib
 import io
 import threading
 
-from ..client.sync import SyncOrderService
+from ..service.sync import SyncOrderService
 from ..settings import Settings
 
 _lock = threading.Lock()

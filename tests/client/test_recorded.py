@@ -10,9 +10,9 @@ from datetime import UTC, datetime
 
 import pytest
 
-from esim_orders.client.factory import open_service
 from esim_orders.errors import AuthenticationError, OrderNotFound
 from esim_orders.models import OrderFilter, OrderStatus, OrderType, Provider
+from esim_orders.service.wiring import open_service
 from esim_orders.settings import Settings
 
 pytestmark = pytest.mark.vcr

@@ -10,12 +10,12 @@ from datetime import UTC, datetime
 import httpx2
 import pytest
 
-from esim_orders.client.factory import open_service
-from esim_orders.client.sync import SyncOrderService
 from esim_orders.client.transport import RetryPolicy
 from esim_orders.errors import InvalidRef, ProviderUnavailable
 from esim_orders.models import OrderFilter, OrderStatus, Provider
 from esim_orders.sandbox import SandboxConfig, create_app, in_process_transport
+from esim_orders.service.sync import SyncOrderService
+from esim_orders.service.wiring import open_service
 from esim_orders.settings import Settings
 
 NOW = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
@@ -101,7 +101,7 @@ def test_sync_facade_works_where_an_event_loop_already_runs():
 
 def test_an_unclosed_sync_facade_does_not_keep_the_interpreter_alive():
     script = (
-        "from esim_orders.client.sync import SyncOrderService\n"
+        "from esim_orders.service.sync import SyncOrderService\n"
         "from esim_orders.settings import Settings\n"
         "orders = SyncOrderService(Settings.from_env({'ESIM_ORDERS_PROVIDERS': 'sandbox'}))\n"
         "print(len(orders.list_orders().orders))\n"

@@ -12,12 +12,12 @@ from typing import Any
 
 import pytest
 
-from esim_orders.client.factory import open_service
-from esim_orders.client.service import OrderService
 from esim_orders.errors import OrderNotFound
 from esim_orders.failures import Thresholds
 from esim_orders.models import Order, OrderStatus, Provider
 from esim_orders.sandbox import SandboxConfig, create_app
+from esim_orders.service.orders import OrderService
+from esim_orders.service.wiring import open_service
 from esim_orders.settings import Settings
 
 NOW = datetime(2026, 6, 1, 12, 0, tzinfo=UTC)

@@ -7,10 +7,10 @@ from datetime import timedelta
 
 import pytest
 
-from esim_orders.client.factory import open_service
 from esim_orders.errors import ConfigError
 from esim_orders.failures import Thresholds
 from esim_orders.models import OrderStatus
+from esim_orders.service.wiring import open_service
 from esim_orders.settings import Settings
 from esim_orders.tools.explain_failure import explain_failure
 

@@ -8,11 +8,12 @@ import anyio
 import httpx2
 import pytest
 
-from esim_orders.client.cache import MAX_LISTED_ORDERS, TtlCache
-from esim_orders.client.factory import open_service
-from esim_orders.client.service import OrderService
+from esim_orders.client.ttl_cache import TtlCache
 from esim_orders.errors import OrderNotFound
 from esim_orders.models import OrderFilter, OrderStatus, Provider
+from esim_orders.service.caches import MAX_LISTED_ORDERS
+from esim_orders.service.orders import OrderService
+from esim_orders.service.wiring import open_service
 from esim_orders.tools import list_orders
 
 from .conftest import FAST, SANDBOX, Watched, refs_with

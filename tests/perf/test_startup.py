@@ -16,7 +16,7 @@ def test_the_serve_path_imports_nothing_heavy() -> None:
     probe = (
         "import sys, esim_orders.cli; "
         "from esim_orders.server import build_server, run_server; "
-        "from esim_orders.client.factory import open_service; "
+        "from esim_orders.service.wiring import open_service; "
         f"print([m for m in {HEAVY!r} if m in sys.modules])"
     )
     done = subprocess.run(

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from esim_orders.client.factory import open_service
 from esim_orders.client.pressone import PAGE_CONCURRENCY
 from esim_orders.models import OrderFilter, OrderStatus, Provider, newest_first_key
+from esim_orders.service.wiring import open_service
 
 from .conftest import FAST, SANDBOX, Watched, sandbox_app
 

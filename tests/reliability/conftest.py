@@ -23,8 +23,6 @@ from starlette.applications import Starlette
 from starlette.responses import Response
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from esim_orders.client.factory import SANDBOX_ORIGIN, open_service
-from esim_orders.client.service import OrderService
 from esim_orders.client.transport import RetryPolicy
 from esim_orders.sandbox import (
     SANDBOX_CLIENT_ID,
@@ -39,6 +37,8 @@ from esim_orders.sandbox.pressone import INCLUDES
 from esim_orders.sandbox.pressone import render_order as pressone_order
 from esim_orders.sandbox.zim import render_order as zim_order
 from esim_orders.server import OrdersServer, build_server
+from esim_orders.service.orders import OrderService
+from esim_orders.service.wiring import SANDBOX_ORIGIN, open_service
 from esim_orders.settings import PressOneSettings, Settings, ZimSettings
 
 from ..server.conftest import ServerProcess, start_server

@@ -13,11 +13,11 @@ import pytest
 from mcp import Client
 from starlette.responses import Response
 
-from esim_orders.client.factory import open_service
 from esim_orders.client.transport import RetryPolicy
 from esim_orders.errors import ProviderError
 from esim_orders.models import OrderFilter, Provider
 from esim_orders.sandbox import in_process_transport
+from esim_orders.service.wiring import open_service
 
 from .conftest import (
     Loopback,

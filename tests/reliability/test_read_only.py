@@ -13,11 +13,11 @@ from mcp import Client
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 import esim_orders
-from esim_orders.client.factory import SANDBOX_ORIGIN, open_service
-from esim_orders.client.service import OrderService
 from esim_orders.client.transport import ReadOnlyTransport, RetryPolicy
 from esim_orders.errors import ReadOnlyViolation
 from esim_orders.sandbox import in_process_transport
+from esim_orders.service.orders import OrderService
+from esim_orders.service.wiring import SANDBOX_ORIGIN, open_service
 
 from .conftest import make_server, provider_settings, sandbox_app, text_of
 

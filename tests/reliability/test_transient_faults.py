@@ -12,8 +12,8 @@ import pytest
 from mcp import Client
 from starlette.applications import Starlette
 
-from esim_orders.client.service import OrderService
 from esim_orders.client.transport import RetryPolicy
+from esim_orders.service.orders import OrderService
 from esim_orders.tools import cursor as cursors
 
 from .conftest import (

@@ -19,11 +19,11 @@ import pytest
 from mcp import Client
 from starlette.applications import Starlette
 
-from esim_orders.client.factory import open_service
-from esim_orders.client.service import OrderService
 from esim_orders.client.transport import RetryPolicy
 from esim_orders.sandbox import SandboxConfig, create_app
 from esim_orders.server import OrdersServer, build_server
+from esim_orders.service.orders import OrderService
+from esim_orders.service.wiring import open_service
 from esim_orders.settings import Settings
 
 NOW = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)

@@ -10,8 +10,6 @@ import pytest
 from mcp import Client
 from mcp_types import CallToolResult, TextContent
 
-from esim_orders.client.factory import SANDBOX_ORIGIN
-from esim_orders.client.service import OrderService
 from esim_orders.sandbox import (
     SANDBOX_CLIENT_ID,
     SANDBOX_CLIENT_SECRET,
@@ -19,6 +17,8 @@ from esim_orders.sandbox import (
     create_app,
     in_process_transport,
 )
+from esim_orders.service.orders import OrderService
+from esim_orders.service.wiring import SANDBOX_ORIGIN
 from esim_orders.settings import PressOneSettings, Settings, ZimSettings
 
 from .conftest import NOW, ServerMaker

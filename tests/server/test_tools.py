@@ -11,8 +11,8 @@ import pytest
 from mcp import Client
 from mcp_types import CallToolResult, TextContent
 
-from esim_orders.client.factory import open_service
 from esim_orders.models import OrderFilter
+from esim_orders.service.wiring import open_service
 from esim_orders.settings import Settings
 
 from .conftest import FAST, ServerMaker

@@ -10,11 +10,11 @@ from typing import Any
 
 import pytest
 
-from esim_orders.client.sync import SyncOrderService
 from esim_orders.client.transport import RetryPolicy
 from esim_orders.failures.explanation import Explanation
 from esim_orders.models import Order
 from esim_orders.sandbox import SandboxConfig, create_app
+from esim_orders.service.sync import SyncOrderService
 from esim_orders.settings import Settings
 from esim_orders.tools import explain_failure, list_orders
 from esim_orders.tools.views import OrderPage

@@ -14,9 +14,9 @@ from collections.abc import Callable
 
 import pytest
 
-from esim_orders.client.sync import SyncOrderService
 from esim_orders.failures.explanation import Explanation
 from esim_orders.models import Order, OrderStatus, Provider
+from esim_orders.service.sync import SyncOrderService
 from esim_orders.tools.views import OrderPage
 from esim_orders.widgets import FailureCard, OrderCard, OrdersExplorer
 from esim_orders.widgets.export import CSV_COLUMNS

@@ -8,12 +8,12 @@ from dataclasses import replace
 
 import httpx2
 
+from ..client.pressone import PressOneClient
+from ..client.transport import Gateway, RetryPolicy, default_http_client
+from ..client.zim import ZimClient
 from ..failures.thresholds import Thresholds
 from ..settings import PressOneSettings, Settings, ZimSettings
-from .pressone import PressOneClient
-from .service import OrderService
-from .transport import Gateway, RetryPolicy, default_http_client
-from .zim import ZimClient
+from .orders import OrderService
 
 log = logging.getLogger(__name__)
 

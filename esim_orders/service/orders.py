@@ -14,18 +14,18 @@ from types import TracebackType
 import anyio
 import httpx2
 
+from ..client.base import ProviderClient
+from ..client.ttl_cache import TtlCache
 from ..errors import InvalidRef, OrderNotFound, ProviderDataError, ProviderError, ReadOnlyViolation
 from ..failures.thresholds import Thresholds
 from ..models import Order, OrderFilter, Provider, newest_first_key
-from .base import ProviderClient
-from .cache import (
+from .caches import (
     FINISHED_ORDER_TTL,
     FINISHED_STATUSES,
     LISTING_TTL,
     MAX_FINISHED_ORDERS,
     MAX_LISTED_ORDERS,
     MAX_LISTINGS,
-    TtlCache,
 )
 
 log = logging.getLogger(__name__)

@@ -16,8 +16,8 @@ from typing import Any, TypeVar
 
 from ..models import Order, OrderFilter
 from ..settings import Settings
-from .factory import open_service
-from .service import OrderListing, OrderService
+from .orders import OrderListing, OrderService
+from .wiring import open_service
 
 T = TypeVar("T")
 
