@@ -9,6 +9,7 @@ from importlib.metadata import PackageNotFoundError, version
 from typing import Any
 
 import anyio
+from mcp.server.lowlevel import Server
 from mcp.server.mcpserver import Context, MCPServer
 from mcp.server.mcpserver.exceptions import ToolError
 from mcp_types import CallToolResult, InputRequiredResult
@@ -71,6 +72,13 @@ class OrdersServer(MCPServer[OrderService]):
                 raise
             raise public from exc.__cause__
 
+    @property
+    def protocol_server(self) -> Server[Any]:
+        """The SDK's low-level server under this one, for a transport set up outside it (see
+        `server.sessions`). `MCPServer` keeps it private; its own in-memory `Client` and
+        `streamable_http_app` reach it the same way."""
+        return self._lowlevel_server
+
     async def serve_streams(self, read_stream: Any, write_stream: Any) -> None:
         """Serve one connection over streams a transport opened (see `server.stdio`).
 
@@ -78,7 +86,7 @@ class OrdersServer(MCPServer[OrderService]):
         cancellation can interrupt. `MCPServer` keeps its low-level server private; the SDK's
         own in-memory `Client` reaches it the same way.
         """
-        low = self._lowlevel_server
+        low = self.protocol_server
         await low.run(read_stream, write_stream, low.create_initialization_options())
 
 

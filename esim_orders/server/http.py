@@ -25,7 +25,8 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from ..client.errors import ConfigError
 from .app import OrdersServer
-from .options import LOOPBACK_HOSTS, PATH, TOKEN_VARIABLE, HttpOptions, is_loopback
+from .options import LOOPBACK_HOSTS, TOKEN_VARIABLE, HttpOptions, is_loopback
+from .sessions import streamable_http_app
 from .signals import run_until_signal
 
 __all__ = ["HttpOptions", "http_app", "is_loopback", "serve_http", "transport_security"]
@@ -132,14 +133,7 @@ def http_app(server: OrdersServer, options: HttpOptions, *, worker: int | None =
     Stateless mode keeps no session between requests and answers JSON rather than an event
     stream: nothing for a load balancer to pin, nothing held open. `worker` labels answers.
     """
-    app: ASGIApp = server.streamable_http_app(
-        streamable_http_path=PATH,
-        max_request_body_size=options.max_body_bytes,
-        transport_security=transport_security(options),
-        host=options.host,
-        stateless_http=options.stateless,
-        json_response=options.stateless,
-    )
+    app: ASGIApp = streamable_http_app(server, options, transport_security(options))
     if worker is not None:
         app = WorkerLabel(app, str(worker))
     if options.token:

@@ -1,9 +1,10 @@
-"""The HTTP transport's options, read once from the environment: where to listen and who
-may ask."""
+"""The HTTP transport's options, read once from the environment: where to listen, who may
+ask, and the limits that keep anyone who reaches the port from crowding out the others."""
 
 from __future__ import annotations
 
 import ipaddress
+import math
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -16,6 +17,51 @@ TOKEN_VARIABLE = "ESIM_ORDERS_HTTP_TOKEN"
 HOSTS_VARIABLE = "ESIM_ORDERS_ALLOWED_HOSTS"
 MAX_WORKERS = 64
 LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "[::1]")
+
+MAX_SESSIONS_VARIABLE = "ESIM_ORDERS_MAX_SESSIONS"
+SESSION_IDLE_VARIABLE = "ESIM_ORDERS_SESSION_IDLE_SECONDS"
+
+# A session is a few tens of KB (its task, streams and transport): 1,000 of them are tens of
+# MB at most. At the cap a new session closes the longest-idle one, so the cap bounds memory
+# and never locks a new client out.
+MAX_SESSIONS = 1_000
+# Long enough for the pauses in a conversation (a person reading, a model thinking), short
+# enough that abandoned sessions are gone within minutes, not the SDK's 30. A client whose
+# session expired gets 404 and, as the protocol says, initializes a new one.
+SESSION_IDLE_SECONDS = 600.0
+
+
+@dataclass(frozen=True)
+class HttpLimits:
+    """How much of the process clients may hold."""
+
+    #: Open stateful sessions; at the cap a new one closes the longest-idle.
+    max_sessions: int = MAX_SESSIONS
+    #: A session with no request for this long is closed (its id then answers 404).
+    session_idle_seconds: float = SESSION_IDLE_SECONDS
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> HttpLimits:
+        """The limits `env` sets, with the defaults above."""
+        env = os.environ if env is None else env
+        return cls(
+            max_sessions=int(_number(env, MAX_SESSIONS_VARIABLE, MAX_SESSIONS, integer=True)),
+            session_idle_seconds=_number(env, SESSION_IDLE_VARIABLE, SESSION_IDLE_SECONDS),
+        )
+
+
+def _number(env: Mapping[str, str], name: str, default: float, *, integer: bool = False) -> float:
+    raw = env.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        value = int(raw) if integer else float(raw)
+    except ValueError:
+        value = -1
+    if not (0 < value < 1e9 and math.isfinite(value)):
+        kind = "a whole number" if integer else "a number of seconds"
+        raise ConfigError(f"{name} must be {kind} above 0, not {raw!r}")
+    return value
 
 
 @dataclass(frozen=True)
@@ -31,6 +77,7 @@ class HttpOptions:
     workers: int = 1
     #: No sessions: each request stands alone and gets a JSON answer (no event stream).
     stateless: bool = False
+    limits: HttpLimits = field(default_factory=HttpLimits)
 
     @classmethod
     def from_env(
@@ -50,6 +97,7 @@ class HttpOptions:
             allowed_hosts=_host_list(env.get(HOSTS_VARIABLE, "")),
             workers=workers,
             stateless=stateless or workers > 1,
+            limits=HttpLimits.from_env(env),
         )
         options.check()
         return options

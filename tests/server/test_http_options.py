@@ -99,3 +99,29 @@ async def test_a_token_is_required_on_loopback_too(make_server: ServerMaker) -> 
 def test_without_a_token_there_is_no_guard(make_server: ServerMaker) -> None:
     app = http_app(make_server(), HttpOptions.from_env("127.0.0.1", 8000, {}))
     assert not isinstance(app, BearerTokenGuard)
+
+
+def test_session_limits_default_to_a_thousand_sessions_idle_for_ten_minutes() -> None:
+    limits = HttpOptions.from_env("127.0.0.1", 8000, {}).limits
+    assert (limits.max_sessions, limits.session_idle_seconds) == (1000, 600.0)
+
+
+def test_session_limits_come_from_the_environment() -> None:
+    env = {"ESIM_ORDERS_MAX_SESSIONS": "20", "ESIM_ORDERS_SESSION_IDLE_SECONDS": "1.5"}
+    limits = HttpOptions.from_env("127.0.0.1", 8000, env).limits
+    assert (limits.max_sessions, limits.session_idle_seconds) == (20, 1.5)
+
+
+@pytest.mark.parametrize(
+    ("name", "raw"),
+    [
+        ("ESIM_ORDERS_MAX_SESSIONS", "0"),
+        ("ESIM_ORDERS_MAX_SESSIONS", "2.5"),
+        ("ESIM_ORDERS_MAX_SESSIONS", "many"),
+        ("ESIM_ORDERS_SESSION_IDLE_SECONDS", "-1"),
+        ("ESIM_ORDERS_SESSION_IDLE_SECONDS", "inf"),
+    ],
+)
+def test_a_limit_that_is_not_a_positive_number_is_refused(name: str, raw: str) -> None:
+    with pytest.raises(ConfigError, match=name):
+        HttpOptions.from_env("127.0.0.1", 8000, {name: raw})
