@@ -17,6 +17,7 @@ import sys
 from collections.abc import Iterator
 from dataclasses import replace
 
+import anyio
 import uvicorn
 from mcp.server.transport_security import TransportSecuritySettings
 from starlette.datastructures import Headers
@@ -25,6 +26,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from ..client.errors import ConfigError
 from .app import OrdersServer
+from .connections import ConnectionGate, header_timeout_protocol
 from .options import LOOPBACK_HOSTS, TOKEN_VARIABLE, HttpOptions, is_loopback
 from .sessions import streamable_http_app
 from .signals import run_until_signal
@@ -167,6 +169,7 @@ async def serve_http(
     options = replace(options, port=listener.getsockname()[1])
     config = uvicorn.Config(
         http_app(server, options, worker=worker),
+        http=header_timeout_protocol(options.limits.header_timeout_seconds),
         lifespan="on",
         log_config=None,
         access_log=False,
@@ -174,8 +177,11 @@ async def serve_http(
         timeout_graceful_shutdown=GRACE_SECONDS,
     )
     uv = _Uvicorn(config)
+    # uvicorn gets no listener: the gate accepts, and stops at the connection cap.
+    gate = ConnectionGate(listener, uv, options.limits.max_connections)
 
     def stop(_signum: int) -> None:
+        gate.close()
         if uv.should_exit:
             uv.force_exit = True
         uv.should_exit = True
@@ -186,7 +192,11 @@ async def serve_http(
             print(f"esim-orders: {serving_line(options)}", file=sys.stderr, flush=True)
         else:
             log.info("worker %s (pid %d) serving %s", worker, os.getpid(), options.url)
-        await uv.serve(sockets=[listener])
+        log.info("limits: %s", options.limits.describe())
+        async with anyio.create_task_group() as group:
+            group.start_soon(gate.serve)
+            await uv.serve(sockets=[])
+            gate.close()
 
     await run_until_signal(serve, on_signal=stop)
 

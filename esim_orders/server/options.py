@@ -6,6 +6,7 @@ from __future__ import annotations
 import ipaddress
 import math
 import os
+import resource
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
@@ -20,6 +21,8 @@ LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "[::1]")
 
 MAX_SESSIONS_VARIABLE = "ESIM_ORDERS_MAX_SESSIONS"
 SESSION_IDLE_VARIABLE = "ESIM_ORDERS_SESSION_IDLE_SECONDS"
+HEADER_TIMEOUT_VARIABLE = "ESIM_ORDERS_HEADER_TIMEOUT_SECONDS"
+MAX_CONNECTIONS_VARIABLE = "ESIM_ORDERS_MAX_CONNECTIONS"
 
 # A session is a few tens of KB (its task, streams and transport): 1,000 of them are tens of
 # MB at most. At the cap a new session closes the longest-idle one, so the cap bounds memory
@@ -29,6 +32,18 @@ MAX_SESSIONS = 1_000
 # enough that abandoned sessions are gone within minutes, not the SDK's 30. A client whose
 # session expired gets 404 and, as the protocol says, initializes a new one.
 SESSION_IDLE_SECONDS = 600.0
+# The request line and headers must all arrive within this; a real client sends them at
+# once, and a slow mobile link still gets seconds to spare. nginx's client_header_timeout
+# is 60 s, but there a connection costs far less than one of our few hundred places.
+HEADER_TIMEOUT_SECONDS = 10.0
+# Open client connections per process. An MCP client holds one or two (a request, an event
+# stream), so this serves hundreds of clients at once. It is at most MAX_SESSIONS: a busy
+# session holds a connection, so with no more connections than sessions a full session
+# table always has an idle session to close for a newcomer.
+MAX_CONNECTIONS = 1_000
+# Descriptors kept for everything but client connections: the listener, the event loop, the
+# provider connection pool (up to 20), stdio, log files, and what imports open for a moment.
+RESERVED_FILES = 100
 
 
 @dataclass(frozen=True)
@@ -39,15 +54,50 @@ class HttpLimits:
     max_sessions: int = MAX_SESSIONS
     #: A session with no request for this long is closed (its id then answers 404).
     session_idle_seconds: float = SESSION_IDLE_SECONDS
+    #: A connection must send a whole request head within this, or it is closed.
+    header_timeout_seconds: float = HEADER_TIMEOUT_SECONDS
+    #: Open client connections; more wait in the listen queue until one closes.
+    max_connections: int = MAX_CONNECTIONS
 
     @classmethod
-    def from_env(cls, env: Mapping[str, str] | None = None) -> HttpLimits:
-        """The limits `env` sets, with the defaults above."""
+    def from_env(
+        cls, env: Mapping[str, str] | None = None, *, open_files: int | None = None
+    ) -> HttpLimits:
+        """The limits `env` sets, with the defaults above. The connection cap stays under
+        `open_files`, the process's descriptor limit (its RLIMIT_NOFILE when not given):
+        past that, accepting fails and the listener stalls for everyone."""
         env = os.environ if env is None else env
-        return cls(
+        files = open_files_limit() if open_files is None else open_files
+        budget = None if files is None else max(1, files - RESERVED_FILES)
+        connections = MAX_CONNECTIONS if budget is None else min(MAX_CONNECTIONS, budget)
+        limits = cls(
             max_sessions=int(_number(env, MAX_SESSIONS_VARIABLE, MAX_SESSIONS, integer=True)),
             session_idle_seconds=_number(env, SESSION_IDLE_VARIABLE, SESSION_IDLE_SECONDS),
+            header_timeout_seconds=_number(env, HEADER_TIMEOUT_VARIABLE, HEADER_TIMEOUT_SECONDS),
+            max_connections=int(_number(env, MAX_CONNECTIONS_VARIABLE, connections, integer=True)),
         )
+        if budget is not None and limits.max_connections > budget:
+            raise ConfigError(
+                f"{MAX_CONNECTIONS_VARIABLE}={limits.max_connections} needs more file "
+                f"descriptors than this process may open ({files}, of which {RESERVED_FILES} "
+                f"are kept for the rest): set it to {budget} or less, or raise the limit "
+                "(ulimit -n)"
+            )
+        return limits
+
+    def describe(self) -> str:
+        """One line for the log at start, so an operator sees what is in force."""
+        return (
+            f"{self.max_connections} connections, request heads within "
+            f"{self.header_timeout_seconds:g} s, {self.max_sessions} sessions idle up to "
+            f"{self.session_idle_seconds:g} s"
+        )
+
+
+def open_files_limit() -> int | None:
+    """This process's soft RLIMIT_NOFILE, the descriptors it may open; None when unlimited."""
+    soft, _hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    return None if soft == resource.RLIM_INFINITY else soft
 
 
 def _number(env: Mapping[str, str], name: str, default: float, *, integer: bool = False) -> float:
@@ -88,6 +138,7 @@ class HttpOptions:
         *,
         workers: int = 1,
         stateless: bool = False,
+        open_files: int | None = None,
     ) -> HttpOptions:
         env = os.environ if env is None else env
         options = cls(
@@ -97,7 +148,7 @@ class HttpOptions:
             allowed_hosts=_host_list(env.get(HOSTS_VARIABLE, "")),
             workers=workers,
             stateless=stateless or workers > 1,
-            limits=HttpLimits.from_env(env),
+            limits=HttpLimits.from_env(env, open_files=open_files),
         )
         options.check()
         return options

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import re
+import resource
 import signal
 import subprocess
 import sys
@@ -147,7 +148,14 @@ def server_env(extra: Mapping[str, str] | None = None) -> dict[str, str]:
     return env
 
 
-def start_server(args: list[str], env: Mapping[str, str] | None = None) -> ServerProcess:
+def start_server(
+    args: list[str], env: Mapping[str, str] | None = None, *, open_files: int | None = None
+) -> ServerProcess:
+    """`esim-orders serve ARGS`; `open_files` caps its file descriptors (RLIMIT_NOFILE, Linux).
+
+    The limit is set the moment the process exists, long before the interpreter has started
+    and read its settings.
+    """
     process = subprocess.Popen(
         [sys.executable, "-m", "esim_orders", "serve", *args],
         stdin=subprocess.DEVNULL,
@@ -156,6 +164,8 @@ def start_server(args: list[str], env: Mapping[str, str] | None = None) -> Serve
         text=True,
         env=server_env(env),
     )
+    if open_files is not None:
+        resource.prlimit(process.pid, resource.RLIMIT_NOFILE, (open_files, open_files))
     running = ServerProcess(process)
 
     def drain() -> None:
