@@ -12,6 +12,9 @@ from .models import Provider
 ZIM_PRODUCTION_BASE_URL = "https://zim.api.zimconnections.com"
 ZIM_PRODUCTION_TOKEN_URL = "https://auth.zimconnections.com/oauth2/token"
 SANDBOX = "sandbox"
+# How long a stopping server lets tool calls in flight finish before cancelling them: under
+# Kubernetes' 30 s between SIGTERM and SIGKILL, with time left to answer and close.
+SHUTDOWN_GRACE_SECONDS = 25.0
 
 
 @dataclass(frozen=True)
@@ -44,6 +47,7 @@ class Settings:
     stuck_processing_minutes: float = 30.0
     stuck_pending_hours: float = 24.0
     stuck_downloaded_hours: float = 24.0
+    shutdown_grace_seconds: float = SHUTDOWN_GRACE_SECONDS
 
     @property
     def providers(self) -> tuple[Provider, ...]:
@@ -65,6 +69,9 @@ class Settings:
             "stuck_processing_minutes": _positive(env, "ESIM_ORDERS_STUCK_PROCESSING_MINUTES", 30),
             "stuck_pending_hours": _positive(env, "ESIM_ORDERS_STUCK_PENDING_HOURS", 24),
             "stuck_downloaded_hours": _positive(env, "ESIM_ORDERS_STUCK_DOWNLOADED_HOURS", 24),
+            "shutdown_grace_seconds": _positive(
+                env, "ESIM_ORDERS_SHUTDOWN_GRACE_SECONDS", SHUTDOWN_GRACE_SECONDS
+            ),
         }
         listed = _listed_providers(env)
         if listed is not None and SANDBOX in listed:

@@ -78,3 +78,11 @@ def test_secrets_stay_out_of_the_settings_repr():
 def test_personal_data_is_opt_in():
     assert not Settings.from_env({}).personal_data
     assert Settings.from_env({"ESIM_ORDERS_PERSONAL_DATA": "1"}).personal_data
+
+
+def test_a_stopping_server_gives_calls_25_seconds_unless_told_otherwise():
+    assert Settings.from_env({}).shutdown_grace_seconds == 25.0
+    env = {"ESIM_ORDERS_SHUTDOWN_GRACE_SECONDS": "2.5"}
+    assert Settings.from_env(env).shutdown_grace_seconds == 2.5
+    with pytest.raises(ConfigError, match="ESIM_ORDERS_SHUTDOWN_GRACE_SECONDS"):
+        Settings.from_env({"ESIM_ORDERS_SHUTDOWN_GRACE_SECONDS": "0"})

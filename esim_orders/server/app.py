@@ -17,8 +17,9 @@ from mcp_types import CallToolResult, InputRequiredResult
 from ..client.factory import open_service
 from ..client.service import OrderService
 from ..failures.thresholds import Thresholds
-from ..settings import Settings
+from ..settings import SHUTDOWN_GRACE_SECONDS, Settings
 from ..tools.explain_failure import configure as configure_thresholds
+from .drain import Drain
 from .errors import public_error, unknown_tool
 from .registry import mcp_tools
 
@@ -47,7 +48,14 @@ TOOL_CALL_DEADLINE = 60.0
 
 
 class OrdersServer(MCPServer[OrderService]):
-    """`MCPServer` with this project's error policy applied to every tool call."""
+    """`MCPServer` with this project's error policy applied to every tool call, and each call
+    known to `drain`, so that a stop lets it finish or answers that the server is stopping."""
+
+    def __init__(
+        self, *args: Any, shutdown_grace: float = SHUTDOWN_GRACE_SECONDS, **kwargs: Any
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.drain = Drain(shutdown_grace)
 
     async def call_tool(
         self,
@@ -59,7 +67,7 @@ class OrdersServer(MCPServer[OrderService]):
         if name not in names:
             raise unknown_tool(name, names)
         try:
-            with anyio.fail_after(TOOL_CALL_DEADLINE):
+            with self.drain.call(), anyio.fail_after(TOOL_CALL_DEADLINE):
                 return await super().call_tool(name, arguments, context)
         except TimeoutError:
             raise ToolError(
@@ -102,6 +110,7 @@ def build_server(settings: Settings, service_factory: ServiceFactory | None = No
         tools=mcp_tools(),
         lifespan=service_lifespan(factory),
         log_level=settings.log_level,  # type: ignore[arg-type]  # Settings checked the name
+        shutdown_grace=settings.shutdown_grace_seconds,
     )
 
 

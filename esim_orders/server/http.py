@@ -11,11 +11,12 @@ import contextlib
 import hashlib
 import hmac
 import logging
+import math
 import os
 import socket
 import sys
 from collections.abc import Iterator
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
 import anyio
 import uvicorn
@@ -28,15 +29,22 @@ from ..client.errors import ConfigError
 from .app import OrdersServer
 from .connections import ConnectionGate, header_timeout_protocol
 from .options import LOOPBACK_HOSTS, TOKEN_VARIABLE, HttpOptions, is_loopback
-from .sessions import streamable_http_app
+from .sessions import EvictingSessionManager, streamable_http_app
+from .shutdown import HttpStop, InFlightRequests, backstop_seconds
 from .signals import run_until_signal
 
-__all__ = ["HttpOptions", "http_app", "is_loopback", "serve_http", "transport_security"]
+__all__ = [
+    "HttpApp",
+    "HttpOptions",
+    "build_http_app",
+    "http_app",
+    "is_loopback",
+    "serve_http",
+    "transport_security",
+]
 
 log = logging.getLogger(__name__)
 
-# Open event streams would hold a graceful shutdown forever; after this they are cut.
-GRACE_SECONDS = 3
 # Which worker process answered, for operators and the tests that prove requests spread.
 WORKER_HEADER = "x-esim-orders-worker"
 LISTEN_BACKLOG = 2048
@@ -128,19 +136,37 @@ class WorkerLabel:
         await self.app(scope, receive, labelled)
 
 
-def http_app(server: OrdersServer, options: HttpOptions, *, worker: int | None = None) -> ASGIApp:
-    """The ASGI app: the SDK's streamable HTTP transport (its Host/Origin checks and body
-    cap configured here), behind the token guard when a token is set.
+@dataclass(frozen=True)
+class HttpApp:
+    """The ASGI app, and the parts of it a stopping server waits on."""
+
+    app: ASGIApp
+    requests: InFlightRequests
+    sessions: EvictingSessionManager
+
+
+def build_http_app(
+    server: OrdersServer, options: HttpOptions, *, worker: int | None = None
+) -> HttpApp:
+    """The SDK's streamable HTTP transport (its Host/Origin checks and body cap configured
+    here, sessions on our manager), behind the token guard when a token is set.
 
     Stateless mode keeps no session between requests and answers JSON rather than an event
     stream: nothing for a load balancer to pin, nothing held open. `worker` labels answers.
     """
-    app: ASGIApp = streamable_http_app(server, options, transport_security(options))
+    streamable, sessions = streamable_http_app(server, options, transport_security(options))
+    requests = InFlightRequests(streamable)
+    app: ASGIApp = requests
     if worker is not None:
         app = WorkerLabel(app, str(worker))
     if options.token:
         app = BearerTokenGuard(app, options.token)
-    return app
+    return HttpApp(app, requests, sessions)
+
+
+def http_app(server: OrdersServer, options: HttpOptions, *, worker: int | None = None) -> ASGIApp:
+    """The ASGI app of `build_http_app`, on its own."""
+    return build_http_app(server, options, worker=worker).app
 
 
 class _Uvicorn(uvicorn.Server):
@@ -159,7 +185,8 @@ async def serve_http(
     listener: socket.socket | None = None,
     worker: int | None = None,
 ) -> None:
-    """Listen, say where on stderr, serve until a signal; the first one drains, a second cuts.
+    """Listen, say where on stderr, serve until a signal; the first one drains (see
+    `shutdown`), a second cuts.
 
     A worker gets its `listener` from the supervisor, which says where instead; the worker
     logs that it is ready.
@@ -167,24 +194,21 @@ async def serve_http(
     announce = listener is None
     listener = listener or listen(options)
     options = replace(options, port=listener.getsockname()[1])
+    built = build_http_app(server, options, worker=worker)
     config = uvicorn.Config(
-        http_app(server, options, worker=worker),
+        built.app,
         http=header_timeout_protocol(options.limits.header_timeout_seconds),
         lifespan="on",
         log_config=None,
         access_log=False,
         server_header=False,
-        timeout_graceful_shutdown=GRACE_SECONDS,
+        # A backstop only: the stop sequence is done well before it.
+        timeout_graceful_shutdown=math.ceil(backstop_seconds(server.drain.grace)),
     )
     uv = _Uvicorn(config)
     # uvicorn gets no listener: the gate accepts, and stops at the connection cap.
     gate = ConnectionGate(listener, uv, options.limits.max_connections)
-
-    def stop(_signum: int) -> None:
-        gate.close()
-        if uv.should_exit:
-            uv.force_exit = True
-        uv.should_exit = True
+    stop = HttpStop(uv, gate, server.drain, built.requests, built.sessions)
 
     async def serve() -> None:
         # Said once the signal handlers are in place: whoever reads this line may stop us.
@@ -195,10 +219,12 @@ async def serve_http(
         log.info("limits: %s", options.limits.describe())
         async with anyio.create_task_group() as group:
             group.start_soon(gate.serve)
+            group.start_soon(stop.run)
             await uv.serve(sockets=[])
             gate.close()
+            group.cancel_scope.cancel()
 
-    await run_until_signal(serve, on_signal=stop)
+    await run_until_signal(serve, on_signal=stop.signal)
 
 
 def serving_line(options: HttpOptions) -> str:

@@ -74,11 +74,18 @@ class EvictingSessionManager(StreamableHTTPSessionManager):
             idle_for,
         )
 
+    async def end_all(self) -> None:
+        """End every session as a client's DELETE would: its event stream ends and its id
+        answers 404. For a stopping server, once no call is left to answer."""
+        for session_id, transport in list(self._server_instances.items()):
+            await self._discard_session(session_id, transport)
+
 
 def streamable_http_app(
     server: OrdersServer, options: HttpOptions, security: TransportSecuritySettings
-) -> Starlette:
-    """The SDK's streamable HTTP app at PATH, on our session manager and limits.
+) -> tuple[Starlette, EvictingSessionManager]:
+    """The SDK's streamable HTTP app at PATH on our session manager and limits, and the
+    manager (a stopping server ends its sessions).
 
     What `MCPServer.streamable_http_app` builds, without the OAuth pieces this server does
     not use (its bearer token is checked in front, see `http.BearerTokenGuard`).
@@ -96,6 +103,7 @@ def streamable_http_app(
     def lifespan(_app: Any) -> Any:
         return manager.run()
 
-    return Starlette(
+    app = Starlette(
         routes=[Route(PATH, endpoint=StreamableHTTPASGIApp(manager))], lifespan=lifespan
     )
+    return app, manager
