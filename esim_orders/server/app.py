@@ -12,6 +12,7 @@ import anyio
 from mcp.server.lowlevel import Server
 from mcp.server.mcpserver import Context, MCPServer
 from mcp.server.mcpserver.exceptions import ToolError
+from mcp.server.subscriptions import ListenHandler
 from mcp_types import CallToolResult, InputRequiredResult
 
 from ..client.factory import open_service
@@ -55,7 +56,7 @@ class OrdersServer(MCPServer[OrderService]):
         self, *args: Any, shutdown_grace: float = SHUTDOWN_GRACE_SECONDS, **kwargs: Any
     ) -> None:
         super().__init__(*args, **kwargs)
-        self.drain = Drain(shutdown_grace)
+        self.drain = Drain(shutdown_grace, on_stop=self.close_listen_streams)
 
     async def call_tool(
         self,
@@ -79,6 +80,14 @@ class OrdersServer(MCPServer[OrderService]):
             if public is exc:
                 raise
             raise public from exc.__cause__
+
+    def close_listen_streams(self) -> None:
+        """End every `subscriptions/listen` stream the graceful way: each sends its final
+        result, so its client knows the stream was closed on purpose and may listen again
+        (elsewhere). Left open, one would hold a stopping server until it is cut."""
+        entry = self.protocol_server.get_request_handler("subscriptions/listen")
+        if entry is not None and isinstance(entry.handler, ListenHandler):
+            entry.handler.close()
 
     @property
     def protocol_server(self) -> Server[Any]:

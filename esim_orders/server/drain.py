@@ -10,7 +10,7 @@ is 25 s, leaving the rest to write the answers, end the event streams and close 
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
 import anyio
@@ -40,9 +40,13 @@ class Drain:
     cancels them all at once (a second signal).
     """
 
-    def __init__(self, grace: float = SHUTDOWN_GRACE_SECONDS) -> None:
+    def __init__(
+        self, grace: float = SHUTDOWN_GRACE_SECONDS, on_stop: Callable[[], None] | None = None
+    ) -> None:
         self.grace = grace
         self.stopping = False
+        #: Called as a stop begins, for what needs no grace (streams that only wait).
+        self.on_stop = on_stop
         self._calls: set[anyio.CancelScope] = set()
 
     @property
@@ -68,6 +72,8 @@ class Drain:
         """Refuse new calls, let those in flight finish within the grace period, cancel the
         rest; return once no call is left."""
         self.stopping = True
+        if self.on_stop is not None:
+            self.on_stop()
         if self._calls:
             waiting = (self.in_flight, self.grace)
             log.info("stopping: %d tool calls in flight, waiting up to %g s", *waiting)

@@ -191,6 +191,25 @@ async def test_sigterm_with_an_idle_client_connected_exits_without_a_traceback()
         quiet(server.stderr)
 
 
+async def test_sigterm_closes_a_listen_stream_gracefully_and_exits_without_a_traceback() -> None:
+    """A client of the 2026 protocol era listening for changes holds a POST open for as long
+    as it likes; a stop ends it the way that tells the client it was on purpose."""
+    env = server_env(ESIM_ORDERS_PROVIDERS="sandbox")
+    with http_server_process(env) as server:
+        async with (
+            Client(server.url) as client,
+            client.listen(tools_list_changed=True) as subscription,
+        ):
+            server.process.send_signal(signal.SIGTERM)
+            with anyio.fail_after(10):
+                events = [event async for event in subscription]
+            code = await anyio.to_thread.run_sync(server.process.wait, 10)
+        time.sleep(0.1)
+        assert events == []
+        assert code == 0
+        quiet(server.stderr)
+
+
 # ---- stdio ---------------------------------------------------------------------------------
 
 
