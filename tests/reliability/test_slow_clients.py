@@ -85,6 +85,24 @@ async def test_trickled_request_heads_are_cut_after_the_header_timeout() -> None
         assert "Traceback" not in server.stderr
 
 
+async def test_a_kept_alive_connection_trickling_its_next_request_is_cut_too() -> None:
+    env = server_env(
+        ESIM_ORDERS_PROVIDERS="sandbox", ESIM_ORDERS_HEADER_TIMEOUT_SECONDS=str(HEADER_TIMEOUT)
+    )
+    with http_server_process(env) as server:
+        stream = await anyio.connect_tcp("127.0.0.1", port_of(server))
+        await stream.send(b"GET /elsewhere HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+        answer = b""
+        with anyio.fail_after(5):
+            while b"\r\n\r\n" not in answer or not answer.endswith(b"Not Found"):
+                answer += await stream.receive()
+        assert answer.startswith(b"HTTP/1.1 404")  # answered, and the connection kept alive
+        trickler = Trickler(time.monotonic())
+        await trickle(stream, trickler, until=time.monotonic() + HEADER_TIMEOUT + 5)
+        assert trickler.closed_after is not None, "the second request head was never cut"
+        assert trickler.closed_after >= HEADER_TIMEOUT - 0.2
+
+
 async def test_a_client_gets_in_while_tricklers_fill_the_connection_cap() -> None:
     """300 tricklers against a process that may open 256 files: its default connection cap
     stays under that limit, so tricklers can fill the cap but never the descriptor table,
