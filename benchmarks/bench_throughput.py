@@ -49,7 +49,12 @@ async def _measure(ours_url: str, bare_url: str, refs: list[str]) -> list[Result
     def bare_call(i: int) -> dict[str, Any]:
         return {"name": "echo", "arguments": {"text": f"hello {i}"}}
 
-    limits = httpx2.Limits(max_connections=CALLERS * 2, max_keepalive_connections=CALLERS * 2)
+    # Idle connections are dropped well before the servers' 5 s keep-alive timeout: reusing
+    # one as the server closes it fails the call (ReadError), and between rounds a target's
+    # connections idle for about 4 s, longer on a busy machine.
+    limits = httpx2.Limits(
+        max_connections=CALLERS * 2, max_keepalive_connections=CALLERS * 2, keepalive_expiry=2.0
+    )
     async with httpx2.AsyncClient(limits=limits, timeout=30) as http:
         targets = {
             "ours": (ours_url, ours_call, await _sessions(http, ours_url)),

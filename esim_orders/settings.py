@@ -12,6 +12,9 @@ from .models import Provider
 ZIM_PRODUCTION_BASE_URL = "https://zim.api.zimconnections.com"
 ZIM_PRODUCTION_TOKEN_URL = "https://auth.zimconnections.com/oauth2/token"
 SANDBOX = "sandbox"
+# How long a stopping server lets tool calls in flight finish before cancelling them: under
+# Kubernetes' 30 s between SIGTERM and SIGKILL, with time left to answer and close.
+SHUTDOWN_GRACE_SECONDS = 25.0
 
 
 @dataclass(frozen=True)
@@ -46,6 +49,7 @@ class Settings:
     stuck_downloaded_hours: float = 24.0
     # How long one provider request may take, retries and their waits included.
     provider_deadline_seconds: float = 30.0
+    shutdown_grace_seconds: float = SHUTDOWN_GRACE_SECONDS
 
     @property
     def providers(self) -> tuple[Provider, ...]:
@@ -69,6 +73,9 @@ class Settings:
             "stuck_downloaded_hours": _positive(env, "ESIM_ORDERS_STUCK_DOWNLOADED_HOURS", 24),
             "provider_deadline_seconds": _positive(
                 env, "ESIM_ORDERS_PROVIDER_DEADLINE_SECONDS", 30
+            ),
+            "shutdown_grace_seconds": _positive(
+                env, "ESIM_ORDERS_SHUTDOWN_GRACE_SECONDS", SHUTDOWN_GRACE_SECONDS
             ),
         }
         listed = _listed_providers(env)

@@ -89,3 +89,11 @@ async def test_the_provider_deadline_is_a_setting_that_reaches_the_retry_policy(
     assert Settings.from_env({}).provider_deadline_seconds == 30
     with pytest.raises(ConfigError, match="ESIM_ORDERS_PROVIDER_DEADLINE_SECONDS"):
         Settings.from_env({"ESIM_ORDERS_PROVIDER_DEADLINE_SECONDS": "0"})
+
+
+def test_a_stopping_server_gives_calls_25_seconds_unless_told_otherwise():
+    assert Settings.from_env({}).shutdown_grace_seconds == 25.0
+    env = {"ESIM_ORDERS_SHUTDOWN_GRACE_SECONDS": "2.5"}
+    assert Settings.from_env(env).shutdown_grace_seconds == 2.5
+    with pytest.raises(ConfigError, match="ESIM_ORDERS_SHUTDOWN_GRACE_SECONDS"):
+        Settings.from_env({"ESIM_ORDERS_SHUTDOWN_GRACE_SECONDS": "0"})

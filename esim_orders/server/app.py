@@ -9,13 +9,16 @@ from importlib.metadata import PackageNotFoundError, version
 from typing import Any
 
 import anyio
+from mcp.server.lowlevel import Server
 from mcp.server.mcpserver import Context, MCPServer
 from mcp.server.mcpserver.exceptions import ToolError
+from mcp.server.subscriptions import ListenHandler
 from mcp_types import CallToolResult, InputRequiredResult
 
 from ..service.orders import OrderService
 from ..service.wiring import open_service
-from ..settings import Settings
+from ..settings import SHUTDOWN_GRACE_SECONDS, Settings
+from .drain import Drain
 from .errors import public_error, unknown_tool
 from .registry import mcp_tools
 
@@ -44,7 +47,14 @@ TOOL_CALL_DEADLINE = 60.0
 
 
 class OrdersServer(MCPServer[OrderService]):
-    """`MCPServer` with this project's error policy applied to every tool call."""
+    """`MCPServer` with this project's error policy applied to every tool call, and each call
+    known to `drain`, so that a stop lets it finish or answers that the server is stopping."""
+
+    def __init__(
+        self, *args: Any, shutdown_grace: float = SHUTDOWN_GRACE_SECONDS, **kwargs: Any
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.drain = Drain(shutdown_grace, on_stop=self.close_listen_streams)
 
     async def call_tool(
         self,
@@ -56,7 +66,7 @@ class OrdersServer(MCPServer[OrderService]):
         if name not in names:
             raise unknown_tool(name, names)
         try:
-            with anyio.fail_after(TOOL_CALL_DEADLINE):
+            with self.drain.call(), anyio.fail_after(TOOL_CALL_DEADLINE):
                 return await super().call_tool(name, arguments, context)
         except TimeoutError:
             raise ToolError(
@@ -69,6 +79,21 @@ class OrdersServer(MCPServer[OrderService]):
                 raise
             raise public from exc.__cause__
 
+    def close_listen_streams(self) -> None:
+        """End every `subscriptions/listen` stream the graceful way: each sends its final
+        result, so its client knows the stream was closed on purpose and may listen again
+        (elsewhere). Left open, one would hold a stopping server until it is cut."""
+        entry = self.protocol_server.get_request_handler("subscriptions/listen")
+        if entry is not None and isinstance(entry.handler, ListenHandler):
+            entry.handler.close()
+
+    @property
+    def protocol_server(self) -> Server[Any]:
+        """The SDK's low-level server under this one, for a transport set up outside it (see
+        `server.sessions`). `MCPServer` keeps it private; its own in-memory `Client` and
+        `streamable_http_app` reach it the same way."""
+        return self._lowlevel_server
+
     async def serve_streams(self, read_stream: Any, write_stream: Any) -> None:
         """Serve one connection over streams a transport opened (see `server.stdio`).
 
@@ -76,7 +101,7 @@ class OrdersServer(MCPServer[OrderService]):
         cancellation can interrupt. `MCPServer` keeps its low-level server private; the SDK's
         own in-memory `Client` reaches it the same way.
         """
-        low = self._lowlevel_server
+        low = self.protocol_server
         await low.run(read_stream, write_stream, low.create_initialization_options())
 
 
@@ -91,6 +116,7 @@ def build_server(settings: Settings, service_factory: ServiceFactory | None = No
         tools=mcp_tools(),
         lifespan=service_lifespan(factory),
         log_level=settings.log_level,  # type: ignore[arg-type]  # Settings checked the name
+        shutdown_grace=settings.shutdown_grace_seconds,
     )
 
 

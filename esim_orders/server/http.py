@@ -10,14 +10,15 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import hmac
-import ipaddress
 import logging
+import math
 import os
 import socket
 import sys
-from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field, replace
+from collections.abc import Iterator
+from dataclasses import dataclass, replace
 
+import anyio
 import uvicorn
 from mcp.server.transport_security import TransportSecuritySettings
 from starlette.datastructures import Headers
@@ -25,104 +26,29 @@ from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from ..errors import ConfigError
+from ..redact import held_secrets
 from .app import OrdersServer
+from .connections import ConnectionGate, header_timeout_protocol
+from .options import LOOPBACK_HOSTS, TOKEN_VARIABLE, HttpOptions, is_loopback
+from .sessions import EvictingSessionManager, streamable_http_app
+from .shutdown import HttpStop, InFlightRequests, backstop_seconds
 from .signals import run_until_signal
+
+__all__ = [
+    "HttpApp",
+    "HttpOptions",
+    "build_http_app",
+    "http_app",
+    "is_loopback",
+    "serve_http",
+    "transport_security",
+]
 
 log = logging.getLogger(__name__)
 
-PATH = "/mcp"
-MAX_BODY_BYTES = 1_000_000
-# Open event streams would hold a graceful shutdown forever; after this they are cut.
-GRACE_SECONDS = 3
-LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "[::1]")
-TOKEN_VARIABLE = "ESIM_ORDERS_HTTP_TOKEN"
-HOSTS_VARIABLE = "ESIM_ORDERS_ALLOWED_HOSTS"
-MAX_WORKERS = 64
 # Which worker process answered, for operators and the tests that prove requests spread.
 WORKER_HEADER = "x-esim-orders-worker"
 LISTEN_BACKLOG = 2048
-
-
-@dataclass(frozen=True)
-class HttpOptions:
-    """Where to listen and who may ask; `check` refuses what would expose orders to anyone."""
-
-    host: str = "127.0.0.1"
-    port: int = 8000
-    token: str | None = field(default=None, repr=False)
-    allowed_hosts: tuple[str, ...] = ()
-    max_body_bytes: int = MAX_BODY_BYTES
-    #: Processes serving the one port; more than one implies `stateless`.
-    workers: int = 1
-    #: No sessions: each request stands alone and gets a JSON answer (no event stream).
-    stateless: bool = False
-
-    @classmethod
-    def from_env(
-        cls,
-        host: str,
-        port: int,
-        env: Mapping[str, str] | None = None,
-        *,
-        workers: int = 1,
-        stateless: bool = False,
-    ) -> HttpOptions:
-        env = os.environ if env is None else env
-        options = cls(
-            host=host,
-            port=port,
-            token=env.get(TOKEN_VARIABLE, "").strip() or None,
-            allowed_hosts=_host_list(env.get(HOSTS_VARIABLE, "")),
-            workers=workers,
-            stateless=stateless or workers > 1,
-        )
-        options.check()
-        return options
-
-    def check(self) -> None:
-        if not 0 <= self.port <= 65535:
-            raise ConfigError(f"--port must be between 0 and 65535, not {self.port}")
-        if not 1 <= self.workers <= MAX_WORKERS:
-            raise ConfigError(f"--workers must be between 1 and {MAX_WORKERS}, not {self.workers}")
-        if self.workers > 1 and not self.stateless:
-            raise ConfigError("several workers need stateless mode: no process holds a session")
-        if not is_loopback(self.host) and not self.token:
-            raise ConfigError(
-                f"refusing to serve on {self.host} without a token: set {TOKEN_VARIABLE} "
-                "(clients then send Authorization: Bearer <token>) or use --host 127.0.0.1"
-            )
-
-    @property
-    def url(self) -> str:
-        """Where a client on this machine connects; a wildcard bind is reached on loopback."""
-        host = self.host
-        if host in ("", "0.0.0.0"):
-            host = "127.0.0.1"
-        elif host == "::":
-            host = "::1"
-        if ":" in host and not host.startswith("["):
-            host = f"[{host}]"
-        return f"http://{host}:{self.port}{PATH}"
-
-
-def is_loopback(host: str) -> bool:
-    if host.lower() == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host.strip("[]")).is_loopback
-    except ValueError:
-        return False
-
-
-def _host_list(raw: str) -> tuple[str, ...]:
-    hosts = tuple(part.strip().lower() for part in raw.split(",") if part.strip())
-    for host in hosts:
-        if "/" in host or "@" in host or " " in host:
-            raise ConfigError(
-                f"{HOSTS_VARIABLE}: {host!r} is not a host name (list names such as "
-                "orders.example.com or orders.example.com:8443, without a scheme)"
-            )
-    return hosts
 
 
 def transport_security(options: HttpOptions) -> TransportSecuritySettings:
@@ -162,6 +88,7 @@ class BearerTokenGuard:
     def __init__(self, app: ASGIApp, token: str) -> None:
         self.app = app
         self._digest = _digest(token)
+        held_secrets.add(token)  # a provider or a library repeating it is scrubbed too
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http" and not self._authorized(Headers(scope=scope)):
@@ -211,26 +138,37 @@ class WorkerLabel:
         await self.app(scope, receive, labelled)
 
 
-def http_app(server: OrdersServer, options: HttpOptions, *, worker: int | None = None) -> ASGIApp:
-    """The ASGI app: the SDK's streamable HTTP transport (its Host/Origin checks and body
-    cap configured here), behind the token guard when a token is set.
+@dataclass(frozen=True)
+class HttpApp:
+    """The ASGI app, and the parts of it a stopping server waits on."""
+
+    app: ASGIApp
+    requests: InFlightRequests
+    sessions: EvictingSessionManager
+
+
+def build_http_app(
+    server: OrdersServer, options: HttpOptions, *, worker: int | None = None
+) -> HttpApp:
+    """The SDK's streamable HTTP transport (its Host/Origin checks and body cap configured
+    here, sessions on our manager), behind the token guard when a token is set.
 
     Stateless mode keeps no session between requests and answers JSON rather than an event
     stream: nothing for a load balancer to pin, nothing held open. `worker` labels answers.
     """
-    app: ASGIApp = server.streamable_http_app(
-        streamable_http_path=PATH,
-        max_request_body_size=options.max_body_bytes,
-        transport_security=transport_security(options),
-        host=options.host,
-        stateless_http=options.stateless,
-        json_response=options.stateless,
-    )
+    streamable, sessions = streamable_http_app(server, options, transport_security(options))
+    requests = InFlightRequests(streamable)
+    app: ASGIApp = requests
     if worker is not None:
         app = WorkerLabel(app, str(worker))
     if options.token:
         app = BearerTokenGuard(app, options.token)
-    return app
+    return HttpApp(app, requests, sessions)
+
+
+def http_app(server: OrdersServer, options: HttpOptions, *, worker: int | None = None) -> ASGIApp:
+    """The ASGI app of `build_http_app`, on its own."""
+    return build_http_app(server, options, worker=worker).app
 
 
 class _Uvicorn(uvicorn.Server):
@@ -249,7 +187,8 @@ async def serve_http(
     listener: socket.socket | None = None,
     worker: int | None = None,
 ) -> None:
-    """Listen, say where on stderr, serve until a signal; the first one drains, a second cuts.
+    """Listen, say where on stderr, serve until a signal; the first one drains (see
+    `shutdown`), a second cuts.
 
     A worker gets its `listener` from the supervisor, which says where instead; the worker
     logs that it is ready.
@@ -257,20 +196,21 @@ async def serve_http(
     announce = listener is None
     listener = listener or listen(options)
     options = replace(options, port=listener.getsockname()[1])
+    built = build_http_app(server, options, worker=worker)
     config = uvicorn.Config(
-        http_app(server, options, worker=worker),
+        built.app,
+        http=header_timeout_protocol(options.limits.header_timeout_seconds),
         lifespan="on",
         log_config=None,
         access_log=False,
         server_header=False,
-        timeout_graceful_shutdown=GRACE_SECONDS,
+        # A backstop only: the stop sequence is done well before it.
+        timeout_graceful_shutdown=math.ceil(backstop_seconds(server.drain.grace)),
     )
     uv = _Uvicorn(config)
-
-    def stop(_signum: int) -> None:
-        if uv.should_exit:
-            uv.force_exit = True
-        uv.should_exit = True
+    # uvicorn gets no listener: the gate accepts, and stops at the connection cap.
+    gate = ConnectionGate(listener, uv, options.limits.max_connections)
+    stop = HttpStop(uv, gate, server.drain, built.requests, built.sessions)
 
     async def serve() -> None:
         # Said once the signal handlers are in place: whoever reads this line may stop us.
@@ -278,9 +218,15 @@ async def serve_http(
             print(f"esim-orders: {serving_line(options)}", file=sys.stderr, flush=True)
         else:
             log.info("worker %s (pid %d) serving %s", worker, os.getpid(), options.url)
-        await uv.serve(sockets=[listener])
+        log.info("limits: %s", options.limits.describe())
+        async with anyio.create_task_group() as group:
+            group.start_soon(gate.serve)
+            group.start_soon(stop.run)
+            await uv.serve(sockets=[])
+            gate.close()
+            group.cancel_scope.cancel()
 
-    await run_until_signal(serve, on_signal=stop)
+    await run_until_signal(serve, on_signal=stop.signal)
 
 
 def serving_line(options: HttpOptions) -> str:

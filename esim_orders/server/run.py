@@ -23,6 +23,7 @@ import threading
 import time
 from dataclasses import replace
 from datetime import UTC, datetime
+from functools import partial
 from types import FrameType
 from typing import Any
 
@@ -32,7 +33,8 @@ from ..errors import ConfigError
 from ..logs import configure_logging
 from ..settings import Settings
 from .app import ServiceFactory, build_server
-from .http import GRACE_SECONDS, HttpOptions, listen, serve_http, serving_line
+from .http import HttpOptions, listen, serve_http, serving_line
+from .shutdown import backstop_seconds
 from .signals import STOP_SIGNALS, run_until_signal
 from .stdio import serve_stdio
 
@@ -51,7 +53,7 @@ def run_server(settings: Settings, http: HttpOptions | None = None) -> int:
     server = build_server(settings)
     settle_heap()
     if http is None:
-        anyio.run(run_until_signal, lambda: serve_stdio(server))
+        anyio.run(partial(run_until_signal, drain=server.drain), lambda: serve_stdio(server))
     else:
         anyio.run(serve_http, server, http)
     return 0
@@ -194,7 +196,9 @@ class _Supervisor:
             # Stopping on our own (a worker failed): one SIGTERM, a drain. After a signal the
             # workers already have theirs, and a second would cut instead of drain.
             self._forward()
-        deadline = time.monotonic() + GRACE_SECONDS + 5
+        # A worker stops within the backstop (the grace, its answers, closing); one still
+        # alive a few seconds after that is killed.
+        deadline = time.monotonic() + backstop_seconds(self.settings.shutdown_grace_seconds) + 3
         for process in self.workers.values():
             process.join(max(0.0, deadline - time.monotonic()))
         for process in self.workers.values():

@@ -21,7 +21,7 @@ from mcp.shared.message import SessionMessage
 from mcp_types import INVALID_REQUEST, ErrorData, JSONRPCError
 
 from .app import OrdersServer
-from .http import MAX_BODY_BYTES
+from .options import MAX_BODY_BYTES
 
 log = logging.getLogger(__name__)
 

@@ -236,9 +236,16 @@ HttpServer = ServerProcess
 
 
 @contextmanager
-def http_server_process(env: Mapping[str, str], *args: str) -> Iterator[HttpServer]:
-    """`esim-orders serve --http` with exactly `env` (no sandbox unless `env` asks for it)."""
-    server = start_server(["--http", "--port", "0", *args], {"ESIM_ORDERS_PROVIDERS": "", **env})
+def http_server_process(
+    env: Mapping[str, str], *args: str, open_files: int | None = None
+) -> Iterator[HttpServer]:
+    """`esim-orders serve --http` with exactly `env` (no sandbox unless `env` asks for it);
+    `open_files` limits its file descriptors."""
+    server = start_server(
+        ["--http", "--port", "0", *args],
+        {"ESIM_ORDERS_PROVIDERS": "", **env},
+        open_files=open_files,
+    )
     try:
         assert server.ready.wait(20) and server.url, server.stderr
         yield server

@@ -34,6 +34,8 @@ from starlette.types import Receive, Scope, Send
 from esim_orders.client.transport import RetryPolicy
 from esim_orders.redact import LPA_PATTERN
 from esim_orders.sandbox.pressone import render_sims
+from esim_orders.server.http import BearerTokenGuard
+from esim_orders.text import clean_provider_text
 
 from .conftest import (
     Credentials,
@@ -464,3 +466,9 @@ async def test_secrets_a_provider_repeats_back_are_removed_from_answers_and_logs
     secrets = [ECHOED.client_id, ECHOED.client_secret, ECHOED.app_identifier, ECHO_TOKEN]
     forms = {form for s in secrets for form in (s, quote_plus(s), quote(s, safe=""))}
     assert not [form for form in forms if form in said], said
+
+
+def test_the_http_bearer_token_is_held_so_no_text_repeats_it() -> None:
+    BearerTokenGuard(lambda *_: None, "canary-http-token-held-7d2e91")  # type: ignore[arg-type]
+    said = clean_provider_text("proxy said: Bearer canary-http-token-held-7d2e91 is wrong")
+    assert "canary-http-token-held-7d2e91" not in said and "[redacted]" in said

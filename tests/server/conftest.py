@@ -6,6 +6,7 @@ import json
 import os
 import queue
 import re
+import resource
 import signal
 import subprocess
 import sys
@@ -168,9 +169,16 @@ def server_env(extra: Mapping[str, str] | None = None) -> dict[str, str]:
 
 
 def start_server(
-    args: list[str], env: Mapping[str, str] | None = None, *, stdio: bool = False
+    args: list[str],
+    env: Mapping[str, str] | None = None,
+    *,
+    stdio: bool = False,
+    open_files: int | None = None,
 ) -> ServerProcess:
-    """`esim-orders serve *args`; with `stdio`, its stdin and stdout are pipes to talk over."""
+    """`esim-orders serve ARGS`; with `stdio`, its stdin and stdout are pipes to talk over;
+    `open_files` caps its file descriptors (RLIMIT_NOFILE, Linux), set the moment the process
+    exists, long before the interpreter has started and read its settings.
+    """
     wire = subprocess.PIPE if stdio else subprocess.DEVNULL
     process = subprocess.Popen(
         [sys.executable, "-m", "esim_orders", "serve", *args],
@@ -180,6 +188,8 @@ def start_server(
         text=True,
         env=server_env(env),
     )
+    if open_files is not None:
+        resource.prlimit(process.pid, resource.RLIMIT_NOFILE, (open_files, open_files))
     running = ServerProcess(process)
 
     def read_replies() -> None:

@@ -8,6 +8,7 @@ import pytest
 from esim_orders.errors import ConfigError
 from esim_orders.server import HttpOptions, http_app
 from esim_orders.server.http import BearerTokenGuard, is_loopback, transport_security
+from esim_orders.server.options import RESERVED_FILES
 
 from .conftest import ServerMaker
 
@@ -99,3 +100,55 @@ async def test_a_token_is_required_on_loopback_too(make_server: ServerMaker) -> 
 def test_without_a_token_there_is_no_guard(make_server: ServerMaker) -> None:
     app = http_app(make_server(), HttpOptions.from_env("127.0.0.1", 8000, {}))
     assert not isinstance(app, BearerTokenGuard)
+
+
+def test_session_limits_default_to_a_thousand_sessions_idle_for_ten_minutes() -> None:
+    limits = HttpOptions.from_env("127.0.0.1", 8000, {}).limits
+    assert (limits.max_sessions, limits.session_idle_seconds) == (1000, 600.0)
+
+
+def test_session_limits_come_from_the_environment() -> None:
+    env = {"ESIM_ORDERS_MAX_SESSIONS": "20", "ESIM_ORDERS_SESSION_IDLE_SECONDS": "1.5"}
+    limits = HttpOptions.from_env("127.0.0.1", 8000, env).limits
+    assert (limits.max_sessions, limits.session_idle_seconds) == (20, 1.5)
+
+
+@pytest.mark.parametrize(
+    ("name", "raw"),
+    [
+        ("ESIM_ORDERS_MAX_SESSIONS", "0"),
+        ("ESIM_ORDERS_MAX_SESSIONS", "2.5"),
+        ("ESIM_ORDERS_MAX_SESSIONS", "many"),
+        ("ESIM_ORDERS_SESSION_IDLE_SECONDS", "-1"),
+        ("ESIM_ORDERS_SESSION_IDLE_SECONDS", "inf"),
+        ("ESIM_ORDERS_HEADER_TIMEOUT_SECONDS", "0"),
+        ("ESIM_ORDERS_MAX_CONNECTIONS", "-5"),
+    ],
+)
+def test_a_limit_that_is_not_a_positive_number_is_refused(name: str, raw: str) -> None:
+    with pytest.raises(ConfigError, match=name):
+        HttpOptions.from_env("127.0.0.1", 8000, {name: raw})
+
+
+def test_connection_limits_default_to_ten_seconds_for_a_head_and_a_thousand_connections() -> None:
+    limits = HttpOptions.from_env("127.0.0.1", 8000, {}, open_files=65536).limits
+    assert (limits.header_timeout_seconds, limits.max_connections) == (10.0, 1000)
+
+
+def test_the_default_connection_cap_stays_under_the_open_files_limit() -> None:
+    assert HttpOptions.from_env("127.0.0.1", 8000, {}, open_files=1024).limits.max_connections == (
+        1024 - RESERVED_FILES
+    )
+    assert HttpOptions.from_env("127.0.0.1", 8000, {}, open_files=50).limits.max_connections == 1
+
+
+def test_connection_limits_come_from_the_environment() -> None:
+    env = {"ESIM_ORDERS_HEADER_TIMEOUT_SECONDS": "2.5", "ESIM_ORDERS_MAX_CONNECTIONS": "64"}
+    limits = HttpOptions.from_env("127.0.0.1", 8000, env, open_files=1024).limits
+    assert (limits.header_timeout_seconds, limits.max_connections) == (2.5, 64)
+
+
+def test_a_connection_cap_past_the_open_files_limit_is_refused() -> None:
+    env = {"ESIM_ORDERS_MAX_CONNECTIONS": "2000"}
+    with pytest.raises(ConfigError, match=r"ESIM_ORDERS_MAX_CONNECTIONS=2000 .* 924 or less"):
+        HttpOptions.from_env("127.0.0.1", 8000, env, open_files=1024)
