@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import logging
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -15,6 +14,8 @@ import httpx2
 
 from esim_orders.cli import scrub_held_secrets
 from esim_orders.redact import held_secrets
+
+from .helpers import free_port
 
 CLEAN_ENV = {
     k: v for k, v in os.environ.items() if not k.startswith(("PRESSONE_", "ZIM_", "ESIM_ORDERS_"))
@@ -29,12 +30,6 @@ def run(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedPr
         text=True,
         timeout=60,
     )
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @contextmanager

@@ -15,15 +15,8 @@ from esim_orders.client.service import OrderService
 from esim_orders.models import OrderFilter, OrderStatus, Provider
 from esim_orders.tools import list_orders
 
-from .conftest import FAST, SANDBOX, Watched, refs_with
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = 1000.0
-
-    def __call__(self) -> float:
-        return self.now
+from ..helpers import ONE_ATTEMPT, SANDBOX, FakeClock
+from ..helpers.traffic import Watched, refs_with
 
 
 def order_requests(watched: Watched) -> int:
@@ -74,7 +67,7 @@ async def test_fresh_skips_the_finished_order_cache_and_refills_it(service, watc
 
 
 async def test_a_finished_order_is_asked_for_again_once_its_ttl_is_over(service, watched, app):
-    clock = Clock()
+    clock = FakeClock()
     service.finished_orders.ttl = 60
     service.finished_orders.clock = clock
     ref = refs_with(app, "zim", "FAILED")[0]
@@ -142,7 +135,7 @@ async def test_a_listing_with_a_failed_provider_is_not_kept(app):
         return await inner.handle_async_request(request)
 
     transport = httpx2.MockTransport(handler)
-    async with open_service(SANDBOX, transport=transport, policy=FAST) as service:
+    async with open_service(SANDBOX, transport=transport, policy=ONE_ATTEMPT) as service:
         partial_answer = await service.list_orders()
         assert Provider.ZIM in partial_answer.errors
         down["zim"] = False

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -15,15 +14,13 @@ from esim_orders.client.service import OrderService
 from esim_orders.sandbox import (
     SANDBOX_CLIENT_ID,
     SANDBOX_CLIENT_SECRET,
-    SandboxConfig,
-    create_app,
     in_process_transport,
 )
 from esim_orders.settings import PressOneSettings, Settings, ZimSettings
 
-from .conftest import NOW, ServerMaker
+from ..helpers import sandbox_app
+from ..helpers.tools import Connect, ServerMaker
 
-Connect = Callable[[], Client]
 WRONG_SECRET = "not-the-sandbox-secret-4711"
 
 
@@ -177,7 +174,7 @@ async def test_one_provider_failing_leaves_the_others_orders_and_says_so(
 
 
 async def test_rate_limiting_says_when_to_retry(make_server: ServerMaker) -> None:
-    limited = create_app(SandboxConfig(now=NOW, orders=10, fault_rate=1.0, faults=("429",)))
+    limited = sandbox_app(orders=10, fault_rate=1.0, faults=("429",))
     async with Client(make_server(app=limited)) as client:
         listing = await failure(client, "list_orders")
         order = await failure(client, "get_order", ref="pressone:1")

@@ -9,7 +9,7 @@ from esim_orders.client.errors import ConfigError
 from esim_orders.server import HttpOptions, http_app
 from esim_orders.server.http import BearerTokenGuard, is_loopback, transport_security
 
-from .conftest import ServerMaker
+from ..helpers.tools import ServerMaker
 
 
 @pytest.mark.parametrize("host", ["127.0.0.1", "127.0.0.2", "localhost", "::1", "[::1]"])
