@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import json
 import os
-import socket
 import subprocess
 import sys
 import time
 from contextlib import contextmanager
 
 import httpx2
+
+from .helpers import free_port
 
 CLEAN_ENV = {
     k: v for k, v in os.environ.items() if not k.startswith(("PRESSONE_", "ZIM_", "ESIM_ORDERS_"))
@@ -25,12 +26,6 @@ def run(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedPr
         text=True,
         timeout=60,
     )
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @contextmanager

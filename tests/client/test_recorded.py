@@ -1,7 +1,8 @@
 """The real client against recorded provider traffic (cassettes in the top-level cassettes/).
 
 Re-record with `pytest tests/client/test_recorded.py --record-mode=rewrite`: that serves the
-sandbox on loopback and records what the client says to it, scrubbed (see conftest.py).
+sandbox on loopback and records what the client says to it, scrubbed by
+tests/helpers/cassettes.py.
 """
 
 from __future__ import annotations

@@ -5,26 +5,17 @@ from __future__ import annotations
 import asyncio
 import subprocess
 import sys
-from datetime import UTC, datetime
 
 import httpx2
 import pytest
 
-from esim_orders.client.transport import RetryPolicy
 from esim_orders.errors import InvalidRef, ProviderUnavailable
 from esim_orders.models import OrderFilter, OrderStatus, Provider
-from esim_orders.sandbox import SandboxConfig, create_app, in_process_transport
+from esim_orders.sandbox import in_process_transport
 from esim_orders.service.sync import SyncOrderService
 from esim_orders.service.wiring import open_service
-from esim_orders.settings import Settings
 
-NOW = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
-SANDBOX = Settings.from_env({"ESIM_ORDERS_PROVIDERS": "sandbox"})
-FAST = RetryPolicy(max_attempts=2, backoff_base=0.001, backoff_cap=0.01, deadline=5)
-
-
-def app(**knobs):
-    return create_app(SandboxConfig(now=NOW, orders=40, **knobs))
+from ..helpers import SANDBOX, TWO_ATTEMPTS, sandbox_app
 
 
 def failing(provider_path: str, inner: httpx2.AsyncBaseTransport) -> httpx2.MockTransport:
@@ -39,8 +30,8 @@ def failing(provider_path: str, inner: httpx2.AsyncBaseTransport) -> httpx2.Mock
 
 
 async def test_one_provider_down_still_returns_the_other_with_the_failure_named():
-    transport = failing("/zim", in_process_transport(app()))
-    async with open_service(SANDBOX, transport=transport, policy=FAST) as service:
+    transport = failing("/zim", in_process_transport(sandbox_app()))
+    async with open_service(SANDBOX, transport=transport, policy=TWO_ATTEMPTS) as service:
         listing = await service.list_orders()
     assert listing.orders and {o.provider for o in listing.orders} == {Provider.PRESSONE}
     assert isinstance(listing.errors[Provider.ZIM], ProviderUnavailable)
@@ -53,7 +44,9 @@ async def test_every_pressone_envelope_variant_lists_and_gets_the_same_orders():
     only_pressone = OrderFilter(providers=frozenset({Provider.PRESSONE}))
     refs = []
     for envelope in ("bare", "wrapped", "wrapped-data"):
-        async with open_service(SANDBOX, sandbox_app=app(pressone_envelope=envelope)) as service:
+        async with open_service(
+            SANDBOX, sandbox_app=sandbox_app(pressone_envelope=envelope)
+        ) as service:
             listing = await service.list_orders(only_pressone)
             one = await service.get_order(listing.orders[0].ref)
         assert one.ref == listing.orders[0].ref
@@ -62,14 +55,14 @@ async def test_every_pressone_envelope_variant_lists_and_gets_the_same_orders():
 
 
 async def test_small_provider_pages_are_all_fetched():
-    async with open_service(SANDBOX, sandbox_app=app(pressone_page_cap=7)) as service:
+    async with open_service(SANDBOX, sandbox_app=sandbox_app(pressone_page_cap=7)) as service:
         listing = await service.list_orders(OrderFilter(providers=frozenset({Provider.PRESSONE})))
     assert len(listing.orders) >= 40
     assert len({o.ref for o in listing.orders}) == len(listing.orders)
 
 
 async def test_unknown_statuses_from_the_sandbox_are_listed_as_unknown():
-    async with open_service(SANDBOX, sandbox_app=app()) as service:
+    async with open_service(SANDBOX, sandbox_app=sandbox_app()) as service:
         listing = await service.list_orders(OrderFilter(statuses=frozenset({OrderStatus.UNKNOWN})))
     assert {o.provider for o in listing.orders} == {Provider.PRESSONE, Provider.ZIM}
     assert all(o.provider_status for o in listing.orders)
@@ -77,13 +70,13 @@ async def test_unknown_statuses_from_the_sandbox_are_listed_as_unknown():
 
 @pytest.mark.parametrize("ref", ["acme:1", "pressone:", "hello", "zim:"])
 async def test_refs_that_name_no_order_are_invalid(ref):
-    async with open_service(SANDBOX, sandbox_app=app()) as service:
+    async with open_service(SANDBOX, sandbox_app=sandbox_app()) as service:
         with pytest.raises(InvalidRef):
             await service.get_order(ref)
 
 
 def test_sync_facade_works_in_a_plain_script():
-    with SyncOrderService(SANDBOX, sandbox_app=app()) as orders:
+    with SyncOrderService(SANDBOX, sandbox_app=sandbox_app()) as orders:
         listing = orders.list_orders()
         order = orders.get_order(listing.orders[0].ref)
     assert order.ref == listing.orders[0].ref
@@ -92,7 +85,7 @@ def test_sync_facade_works_in_a_plain_script():
 def test_sync_facade_works_where_an_event_loop_already_runs():
     async def notebook_cell():
         # A Jupyter cell: synchronous code on a thread whose event loop is running.
-        with SyncOrderService(SANDBOX, sandbox_app=app()) as orders:
+        with SyncOrderService(SANDBOX, sandbox_app=sandbox_app()) as orders:
             return orders.get_order("zim:ordr_FaiL1234567890abcdEFG")
 
     order = asyncio.run(notebook_cell())

@@ -38,7 +38,8 @@ ENV = {
     "ZIM_CLIENT_ID": "id-z",
     "ZIM_CLIENT_SECRET": "secret-z",
 }
-FAST = RetryPolicy(backoff_base=0.001, backoff_cap=0.01, deadline=5.0, read_timeout=1.0)
+# Retries until the deadline (no attempt cap) with short waits, and a short read timeout.
+QUICK_RETRIES = RetryPolicy(backoff_base=0.001, backoff_cap=0.01, deadline=5.0, read_timeout=1.0)
 ORDER = {"id": 5, "code": "c", "status": {"slug": "completed"}, "created_at": "2026-01-01 00:00:00"}
 
 
@@ -110,7 +111,9 @@ def fake() -> FakeProviders:
 
 @pytest.fixture
 async def service(fake: FakeProviders):
-    svc = open_service(Settings.from_env(ENV), transport=httpx2.MockTransport(fake), policy=FAST)
+    svc = open_service(
+        Settings.from_env(ENV), transport=httpx2.MockTransport(fake), policy=QUICK_RETRIES
+    )
     async with svc:
         yield svc
 
@@ -160,7 +163,9 @@ async def test_rejected_client_credentials_name_the_variables_not_the_values(fak
     async def refuse(request: httpx2.Request) -> httpx2.Response:
         return respond(401, {"error": "invalid_client"})
 
-    svc = open_service(Settings.from_env(ENV), transport=httpx2.MockTransport(refuse), policy=FAST)
+    svc = open_service(
+        Settings.from_env(ENV), transport=httpx2.MockTransport(refuse), policy=QUICK_RETRIES
+    )
     async with svc:
         with pytest.raises(AuthenticationError) as caught:
             await svc.get_order("zim:ordr_1")
@@ -200,7 +205,7 @@ async def test_transient_5xx_and_dropped_connections_are_retried_with_backoff(se
     fake.script[key] = [lambda r: respond(502, b"bad gateway"), drop, lambda r: respond(503)]
     order = await service.get_order("pressone:5")
     assert order.id == "5" and len(waits) == 3
-    assert waits[0] <= waits[1] <= waits[2] <= FAST.backoff_cap
+    assert waits[0] <= waits[1] <= waits[2] <= QUICK_RETRIES.backoff_cap
 
 
 async def test_a_policy_with_max_attempts_stops_there(fake):
@@ -339,7 +344,7 @@ async def test_zim_single_order_falls_back_to_the_list_on_404(fake):
     svc = open_service(
         Settings.from_env(ENV),
         transport=httpx2.MockTransport(zim_without_single_route),
-        policy=FAST,
+        policy=QUICK_RETRIES,
     )
     async with svc:
         order = await svc.get_order("ordr_B")
@@ -389,7 +394,7 @@ async def test_a_long_zim_list_is_read_without_starving_other_tasks(fake):
             await anyio.lowlevel.checkpoint()
 
     svc = open_service(
-        Settings.from_env(ENV), transport=httpx2.MockTransport(zim_list), policy=FAST
+        Settings.from_env(ENV), transport=httpx2.MockTransport(zim_list), policy=QUICK_RETRIES
     )
     async with svc, anyio.create_task_group() as group:
         group.start_soon(ticker)

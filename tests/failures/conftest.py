@@ -7,7 +7,7 @@ with the service (`OrderService(thresholds=, now=)`), as `open_service` does fro
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
@@ -15,12 +15,12 @@ import pytest
 from esim_orders.errors import OrderNotFound
 from esim_orders.failures import Thresholds
 from esim_orders.models import Order, OrderStatus, Provider
-from esim_orders.sandbox import SandboxConfig, create_app
 from esim_orders.service.orders import OrderService
 from esim_orders.service.wiring import open_service
 from esim_orders.settings import Settings
 
-NOW = datetime(2026, 6, 1, 12, 0, tzinfo=UTC)
+from ..helpers import NOW, sandbox_app
+
 SANDBOX_ORDERS = 200
 _sandbox_cache: dict[bool, list[Order]] = {}
 
@@ -33,7 +33,7 @@ def now() -> datetime:
 async def _sandbox_orders(personal_data: bool) -> list[Order]:
     if personal_data not in _sandbox_cache:
         env = {"ESIM_ORDERS_PERSONAL_DATA": "1"} if personal_data else {}
-        app = create_app(SandboxConfig(now=NOW, orders=SANDBOX_ORDERS))
+        app = sandbox_app(orders=SANDBOX_ORDERS)
         async with open_service(Settings.from_env(env), sandbox_app=app) as service:
             listing = await service.list_orders()
         assert not listing.errors and not listing.unreadable
@@ -55,7 +55,7 @@ async def personal_sandbox_orders() -> list[Order]:
 
 @pytest.fixture
 async def sandbox_service() -> Any:
-    app = create_app(SandboxConfig(now=NOW, orders=SANDBOX_ORDERS))
+    app = sandbox_app(orders=SANDBOX_ORDERS)
     async with open_service(Settings.from_env({}), sandbox_app=app) as service:
         service.now = lambda: NOW
         yield service

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from functools import partial
-
 import anyio
 import httpx2
 import pytest
@@ -11,20 +9,12 @@ import pytest
 from esim_orders.client.ttl_cache import TtlCache
 from esim_orders.errors import OrderNotFound
 from esim_orders.models import OrderFilter, OrderStatus, Provider
-from esim_orders.service.caches import MAX_LISTED_ORDERS
 from esim_orders.service.orders import OrderService
 from esim_orders.service.wiring import open_service
 from esim_orders.tools import list_orders
 
-from .conftest import FAST, SANDBOX, Watched, refs_with
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = 1000.0
-
-    def __call__(self) -> float:
-        return self.now
+from ..helpers import ONE_ATTEMPT, SANDBOX, FakeClock
+from ..helpers.traffic import Watched, refs_with
 
 
 def order_requests(watched: Watched) -> int:
@@ -75,7 +65,7 @@ async def test_fresh_skips_the_finished_order_cache_and_refills_it(service, watc
 
 
 async def test_a_finished_order_is_asked_for_again_once_its_ttl_is_over(service, watched, app):
-    clock = Clock()
+    clock = FakeClock()
     service.finished_orders.ttl = 60
     service.finished_orders.clock = clock
     ref = refs_with(app, "zim", "FAILED")[0]
@@ -143,7 +133,7 @@ async def test_a_listing_with_a_failed_provider_is_not_kept(app):
         return await inner.handle_async_request(request)
 
     transport = httpx2.MockTransport(handler)
-    async with open_service(SANDBOX, transport=transport, policy=FAST) as service:
+    async with open_service(SANDBOX, transport=transport, policy=ONE_ATTEMPT) as service:
         partial_answer = await service.list_orders()
         assert Provider.ZIM in partial_answer.errors
         down["zim"] = False
@@ -193,11 +183,34 @@ async def test_the_cache_drops_its_least_recently_used_entry_when_full():
 async def test_the_cache_keeps_its_weight_under_the_budget_and_skips_what_is_too_heavy():
     cache: TtlCache[str, list[int]] = TtlCache(60, 10, weigh=len, max_weight=10)
     cache.put("big", list(range(11)))
-    assert cache.get("big") is None
-    cache.put("a", list(range(6)))
+    assert cache.get("big") is None and len(cache) == 0
+    cache.put("full", list(range(10)))  # exactly the budget is kept
+    assert cache.get("full") == list(range(10))
+    cache.put("a", list(range(6)))  # over the budget together: the least recently used goes
+    assert cache.get("full") is None and cache.get("a") == list(range(6))
     cache.put("b", list(range(6)))
-    assert cache.get("a") is None and cache.get("b") is not None
-    assert MAX_LISTED_ORDERS > 0
+    assert cache.get("a") is None and cache.get("b") == list(range(6))
+    assert len(cache) == 1
+
+
+async def test_a_listing_over_the_listed_orders_budget_is_fetched_again_each_time(
+    app, watched, monkeypatch
+):
+    """MAX_LISTED_ORDERS bounds the orders held over all cached listings."""
+    monkeypatch.setattr("esim_orders.service.orders.MAX_LISTED_ORDERS", 100)
+    only_pressone = OrderFilter(providers=frozenset({Provider.PRESSONE}))
+    failed = OrderFilter(statuses=frozenset({OrderStatus.FAILED}))
+    async with open_service(SANDBOX, transport=watched, policy=ONE_ATTEMPT) as service:
+        first = await service.list_orders(only_pressone)
+        assert first.total > 100
+        pages = watched.pages()
+        await service.list_orders(only_pressone)
+        assert watched.pages() == 2 * pages  # not kept: over the budget
+        small = await service.list_orders(failed)
+        assert 0 < small.total <= 100
+        pages = watched.pages()
+        await service.list_orders(failed)
+        assert watched.pages() == pages  # kept: within the budget
 
 
 async def test_callers_waiting_on_a_failed_load_get_its_error_once():
@@ -226,8 +239,12 @@ async def test_callers_waiting_on_a_failed_load_get_its_error_once():
 
 
 async def test_waiters_load_themselves_when_the_first_load_is_cancelled():
+    """Only the first caller is cancelled: the caller waiting on its load must not inherit the
+    cancellation (nor an error, nor nothing) but load the value itself."""
     cache: TtlCache[str, int] = TtlCache(60, 10)
     started = anyio.Event()
+    first = anyio.CancelScope()
+    results: list[int] = []
 
     async def slow() -> int:
         started.set()
@@ -237,16 +254,23 @@ async def test_waiters_load_themselves_when_the_first_load_is_cancelled():
     async def quick() -> int:
         return 2
 
-    async with anyio.create_task_group() as group:
-        group.start_soon(partial(cache.get_or_load, "k", slow))
-        await started.wait()
-        results = []
+    async def first_caller() -> None:
+        with first:
+            results.append(await cache.get_or_load("k", slow))
 
-        async def waiter() -> None:
-            results.append(await cache.get_or_load("k", quick))
+    async def waiter() -> None:
+        results.append(await cache.get_or_load("k", quick))
 
-        group.start_soon(waiter)
-        await anyio.sleep(0.01)
-        group.cancel_scope.cancel()
-    # The waiter was cancelled with the group too; a later caller loads afresh.
-    assert await cache.get_or_load("k", quick) == 2
+    with anyio.fail_after(5):
+        async with anyio.create_task_group() as group:
+            group.start_soon(first_caller)
+            await started.wait()
+            group.start_soon(waiter)
+            while cache.stats.shared < 1:  # the waiter is waiting on the first load
+                await anyio.sleep(0)
+            first.cancel()
+    assert first.cancelled_caught
+    assert results == [2]
+    assert (cache.stats.misses, cache.stats.shared) == (2, 1)
+    # The waiter's load is what the cache keeps.
+    assert await cache.get_or_load("k", quick) == 2 and cache.stats.hits == 1

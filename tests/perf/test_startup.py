@@ -3,6 +3,7 @@ algorithm off on every connection it accepts."""
 
 from __future__ import annotations
 
+import asyncio
 import socket
 import subprocess
 import sys
@@ -32,7 +33,28 @@ def test_accepted_connections_have_nagle_off() -> None:
         with socket.create_connection(listener.getsockname()) as client:
             accepted, _ = listener.accept()
             with accepted:
+                assert accepted.getpeername() == client.getsockname()  # this client's connection
+                assert accepted.proto == socket.IPPROTO_TCP  # asyncio checks the accepted socket
                 assert accepted.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY)
-            assert client
     finally:
         listener.close()
+
+
+async def test_connections_the_event_loop_accepts_have_nagle_off() -> None:
+    """As the server meets them: asyncio serving on the listener, as uvicorn does."""
+    loop = asyncio.get_running_loop()
+    nodelay: asyncio.Future[int] = loop.create_future()
+
+    class Accepted(asyncio.Protocol):
+        def connection_made(self, transport: asyncio.BaseTransport) -> None:
+            sock = transport.get_extra_info("socket")
+            nodelay.set_result(sock.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY))
+            transport.close()
+
+    server = await loop.create_server(Accepted, sock=tcp_listener("127.0.0.1", 0))
+    async with server:
+        _, writer = await asyncio.open_connection(*server.sockets[0].getsockname()[:2])
+        try:
+            assert await asyncio.wait_for(nodelay, 5)
+        finally:
+            writer.close()

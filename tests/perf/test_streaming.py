@@ -6,7 +6,8 @@ from esim_orders.client.pressone import PAGE_CONCURRENCY
 from esim_orders.models import OrderFilter, OrderStatus, Provider, newest_first_key
 from esim_orders.service.wiring import open_service
 
-from .conftest import FAST, SANDBOX, Watched, sandbox_app
+from ..helpers import ONE_ATTEMPT, SANDBOX, sandbox_app
+from ..helpers.traffic import Watched
 
 
 async def test_iterating_gives_the_listing_s_orders_newest_first(service):
@@ -28,7 +29,7 @@ async def test_stopping_early_leaves_the_remaining_pages_unfetched():
     app = sandbox_app(orders=2000, pressone_page_cap=20)  # 100 pages
     watched = Watched(app)
     only_pressone = OrderFilter(providers=frozenset({Provider.PRESSONE}))
-    async with open_service(SANDBOX, transport=watched, policy=FAST) as service:
+    async with open_service(SANDBOX, transport=watched, policy=ONE_ATTEMPT) as service:
         taken = 0
         async for _ in service.iter_orders(only_pressone):
             taken += 1
@@ -42,7 +43,7 @@ async def test_pressone_pages_after_the_first_are_fetched_side_by_side():
     app = sandbox_app(orders=600, pressone_page_cap=50, latency_ms=20)  # 12 pages
     watched = Watched(app)
     only_pressone = OrderFilter(providers=frozenset({Provider.PRESSONE}))
-    async with open_service(SANDBOX, transport=watched, policy=FAST) as service:
+    async with open_service(SANDBOX, transport=watched, policy=ONE_ATTEMPT) as service:
         listing = await service.list_orders(only_pressone)
     assert len(listing.orders) >= 600 and watched.pages() == 12
     assert watched.most_in_flight == PAGE_CONCURRENCY

@@ -17,7 +17,7 @@ import httpx2
 import pytest
 from mcp import Client
 
-from ..server.conftest import INITIALIZE, ServerProcess, start_server
+from ..helpers.processes import INITIALIZE, ServerProcess, start_server
 
 WORKER_LINE = re.compile(r"worker (\d+) \(pid (\d+)\) serving")
 HEADERS = {"Accept": "application/json, text/event-stream", "Content-Type": "application/json"}

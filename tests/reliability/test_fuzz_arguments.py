@@ -26,7 +26,8 @@ from esim_orders import tools
 from esim_orders.client.transport import RetryPolicy
 from esim_orders.models import OrderStatus, OrderType
 
-from .conftest import make_server, provider_settings, sandbox_app, state, text_of
+from ..helpers import sandbox_app, state, text_of
+from ..helpers.providers import make_server, provider_settings
 
 Call = Callable[[str, dict[str, Any]], CallToolResult]
 TOOLS = ("list_orders", "get_order", "explain_failure")

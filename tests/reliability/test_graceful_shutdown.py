@@ -22,19 +22,10 @@ from mcp import Client
 from mcp_types import CallToolResult
 from starlette.applications import Starlette
 
-from ..server.conftest import INITIALIZE
-from .conftest import (
-    Credentials,
-    HttpServer,
-    Loopback,
-    http_server_process,
-    provider_env,
-    sandbox_app,
-    serve_loopback,
-    server_env,
-    state,
-    text_of,
-)
+from ..helpers import sandbox_app, state, text_of
+from ..helpers.loopback import Loopback, serve_loopback
+from ..helpers.processes import INITIALIZE, ServerProcess, http_server_process, server_env
+from ..helpers.providers import Credentials, provider_env
 
 CALLS = 20
 # Each mode's calls take longer than what used to cut them: an open event stream held the
@@ -81,7 +72,7 @@ async def call_all(client: Client, names: list[str]) -> list[CallToolResult | Ba
 
 
 async def sigterm_with_calls_in_flight(
-    server: HttpServer,
+    server: ServerProcess,
     app: Starlette,
     mode: str,
     latency_ms: float,

@@ -17,8 +17,7 @@ import pytest
 from mcp import Client
 from mcp.client.streamable_http import streamable_http_client
 
-from ..server.conftest import INITIALIZE
-from .conftest import HttpServer, http_server_process, server_env
+from ..helpers.processes import INITIALIZE, ServerProcess, http_server_process, server_env
 
 TOKEN = "reliability-token-5e0c2b19f3"
 ALLOWED = "orders.example.test"
@@ -28,7 +27,7 @@ OVER_CAP = {**INITIALIZE, "params": {**INITIALIZE["params"], "pad": "x" * 1_100_
 
 
 @pytest.fixture(scope="module")
-def exposed() -> Iterator[HttpServer]:
+def exposed() -> Iterator[ServerProcess]:
     env = server_env(
         ESIM_ORDERS_PROVIDERS="sandbox",
         ESIM_ORDERS_HTTP_TOKEN=TOKEN,
@@ -39,7 +38,7 @@ def exposed() -> Iterator[HttpServer]:
 
 
 async def post(
-    server: HttpServer, body: dict[str, Any], headers: dict[str, str]
+    server: ServerProcess, body: dict[str, Any], headers: dict[str, str]
 ) -> httpx2.Response:
     async with httpx2.AsyncClient(timeout=10) as http:
         return await http.post(server.url, json=body, headers={**ACCEPT, **headers})
@@ -79,7 +78,7 @@ async def post(
     ],
 )
 async def test_every_guard_of_an_exposed_server(
-    exposed: HttpServer, case: str, headers: dict[str, str], body: dict[str, Any], status: int
+    exposed: ServerProcess, case: str, headers: dict[str, str], body: dict[str, Any], status: int
 ) -> None:
     response = await post(exposed, body, headers)
     assert response.status_code == status, (case, response.text[:200])
@@ -88,7 +87,7 @@ async def test_every_guard_of_an_exposed_server(
         assert response.headers["www-authenticate"].startswith("Bearer")
 
 
-async def test_a_local_sdk_client_with_the_token_uses_every_tool(exposed: HttpServer) -> None:
+async def test_a_local_sdk_client_with_the_token_uses_every_tool(exposed: ServerProcess) -> None:
     assert exposed.url.startswith("http://127.0.0.1:")
     async with (
         httpx2.AsyncClient(headers=BEARER, timeout=10) as http,

@@ -19,18 +19,9 @@ from esim_orders.models import OrderFilter, Provider
 from esim_orders.sandbox import in_process_transport
 from esim_orders.service.wiring import open_service
 
-from .conftest import (
-    Loopback,
-    checked_out,
-    loopback_transport,
-    make_server,
-    pool_of,
-    provider_settings,
-    sandbox_app,
-    serve_loopback,
-    state,
-    text_of,
-)
+from ..helpers import DISPLAY_NAMES, sandbox_app, state, text_of
+from ..helpers.loopback import Loopback, checked_out, loopback_transport, pool_of, serve_loopback
+from ..helpers.providers import make_server, provider_settings
 
 # Ten attempts and short waits: a 500 or a drop runs out of attempts well inside the deadline,
 # a stall (each attempt cut by the read timeout) runs into the deadline itself.
@@ -44,7 +35,6 @@ POLICY = RetryPolicy(
 )
 # Time a tool call may take beyond the deadline: the MCP round trip and the other provider.
 SLACK = 0.5
-NAMES = {"pressone": "PressOne", "zim": "Zim"}
 OTHER = {"pressone": "zim", "zim": "pressone"}
 
 
@@ -103,14 +93,14 @@ async def test_one_provider_down_the_other_answers_and_recovery_is_immediate(
     assert page["orders"] and {o["ref"].split(":")[0] for o in page["orders"]} == {up}
     [issue] = page["provider_errors"]
     assert issue["provider"] == down
-    assert issue["error"].startswith(f"{NAMES[down]} ")
+    assert issue["error"].startswith(f"{DISPLAY_NAMES[down]} ")
     assert "retry in a minute" in issue["error"]
-    assert f"! {down}: {NAMES[down]} " in text_of(listing)
+    assert f"! {down}: {DISPLAY_NAMES[down]} " in text_of(listing)
     # Asked only of the failed provider, the calls are tool errors that name it.
     for result in (only_down, one_down, explained):
         assert result.is_error
         said = text_of(result)
-        assert said.startswith(f"{NAMES[down]} ")
+        assert said.startswith(f"{DISPLAY_NAMES[down]} ")
         if kind == "stall":
             assert "did not answer in time" in said
         else:

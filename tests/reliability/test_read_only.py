@@ -13,15 +13,15 @@ from mcp import Client
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 import esim_orders
-from esim_orders.client.transport import ReadOnlyTransport, RetryPolicy
+from esim_orders.client.transport import ReadOnlyTransport
 from esim_orders.errors import ReadOnlyViolation
 from esim_orders.sandbox import in_process_transport
 from esim_orders.service.orders import OrderService
 from esim_orders.service.wiring import SANDBOX_ORIGIN, open_service
 
-from .conftest import make_server, provider_settings, sandbox_app, text_of
+from ..helpers import ONE_ATTEMPT, sandbox_app, text_of
+from ..helpers.providers import make_server, provider_settings
 
-POLICY = RetryPolicy(max_attempts=1, deadline=5.0)
 WRITES = ("POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS", "TRACE", "PROPFIND", "post")
 API_URLS = (
     f"{SANDBOX_ORIGIN}/pressone/customer/v2/orders",
@@ -66,7 +66,7 @@ def recorder() -> Recorder:
 @pytest.fixture
 async def service(recorder: Recorder):
     transport = in_process_transport(recorder)
-    async with open_service(provider_settings(), transport=transport, policy=POLICY) as svc:
+    async with open_service(provider_settings(), transport=transport, policy=ONE_ATTEMPT) as svc:
         yield svc
 
 
@@ -115,7 +115,7 @@ async def test_a_tool_that_tried_to_write_gets_an_internal_error_and_nothing_is_
             client.list_orders = write  # type: ignore[method-assign]
             client.get_order = write  # type: ignore[method-assign]
 
-    made = make_server(provider_settings(), policy=POLICY, app=recorder, patch=patch)
+    made = make_server(provider_settings(), policy=ONE_ATTEMPT, app=recorder, patch=patch)
     async with Client(made.server) as client:
         listing = await client.call_tool("list_orders", {})
         order = await client.call_tool("get_order", {"ref": "pressone:1"})

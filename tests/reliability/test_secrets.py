@@ -10,7 +10,6 @@ Personal data (names, e-mails, phones) only in tool results, and only when
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import logging
 import re
@@ -31,26 +30,21 @@ from starlette.applications import Starlette
 from starlette.responses import HTMLResponse, JSONResponse, PlainTextResponse, Response
 from starlette.types import Receive, Scope, Send
 
-from esim_orders.client.transport import RetryPolicy
 from esim_orders.redact import LPA_PATTERN
 from esim_orders.sandbox.pressone import render_sims
 from esim_orders.server.http import BearerTokenGuard
 from esim_orders.text import clean_provider_text
 
-from .conftest import (
+from ..helpers import TWO_ATTEMPTS, sandbox_app, state, text_of
+from ..helpers.cassettes import SECRET_HEADERS, scrub_request, scrub_response
+from ..helpers.loopback import Loopback, serve_loopback
+from ..helpers.processes import ServerProcess, http_server_process, server_env
+from ..helpers.providers import (
     Credentials,
-    HttpServer,
-    Loopback,
     every_call_reaches_the_providers,
-    http_server_process,
     make_server,
     provider_env,
     provider_settings,
-    sandbox_app,
-    serve_loopback,
-    server_env,
-    state,
-    text_of,
 )
 
 CANARY = Credentials(
@@ -59,8 +53,6 @@ CANARY = Credentials(
     app_identifier="canary-app-id-51c0d6",
 )
 HTTP_TOKEN = "canary-http-token-c4f1e9a2b7"
-POLICY = RetryPolicy(max_attempts=2, backoff_base=0.001, backoff_cap=0.01, deadline=5.0)
-TESTS = Path(__file__).resolve().parents[1]
 
 
 def canary_sandbox() -> Starlette:
@@ -216,15 +208,6 @@ def assert_every_path_was_taken(
         assert sentence in said, sentence
 
 
-def scrubbers() -> Any:
-    """The cassette scrubbing every recording in this project goes through."""
-    spec = importlib.util.spec_from_file_location("client_cassettes", TESTS / "client/conftest.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
 # ---- in process ------------------------------------------------------------------------
 
 
@@ -235,13 +218,14 @@ async def test_in_process_run_leaks_nothing_into_results_logs_cassettes_or_error
     caplog.set_level(logging.DEBUG)
     app = canary_sandbox()
     settings = provider_settings(credentials=CANARY, personal_data=personal_data, log_level="DEBUG")
-    made = make_server(settings, policy=POLICY, app=app, patch=every_call_reaches_the_providers)
+    made = make_server(
+        settings, policy=TWO_ATTEMPTS, app=app, patch=every_call_reaches_the_providers
+    )
     transcript = Transcript()
-    cassettes = scrubbers()
     recorder = vcr.VCR(
-        filter_headers=list(cassettes.SECRET_HEADERS),
-        before_record_request=cassettes.scrub_request,
-        before_record_response=cassettes.scrub_response,
+        filter_headers=list(SECRET_HEADERS),
+        before_record_request=scrub_request,
+        before_record_response=scrub_response,
         decode_compressed_response=True,
         record_mode="all",
     )
@@ -330,7 +314,7 @@ async def test_stdio_server_process_leaks_nothing(
 
 
 @pytest.fixture
-def http_server(provider: tuple[Starlette, Loopback]) -> Iterator[HttpServer]:
+def http_server(provider: tuple[Starlette, Loopback]) -> Iterator[ServerProcess]:
     _, running = provider
     env = process_env(running.origin, ESIM_ORDERS_HTTP_TOKEN=HTTP_TOKEN)
     with http_server_process(env, "--host", "0.0.0.0") as server:
@@ -338,7 +322,7 @@ def http_server(provider: tuple[Starlette, Loopback]) -> Iterator[HttpServer]:
 
 
 async def test_http_server_process_leaks_nothing(
-    provider: tuple[Starlette, Loopback], http_server: HttpServer
+    provider: tuple[Starlette, Loopback], http_server: ServerProcess
 ) -> None:
     app, _ = provider
     transcript = Transcript()
@@ -450,7 +434,7 @@ async def test_secrets_a_provider_repeats_back_are_removed_from_answers_and_logs
     caplog.set_level(logging.DEBUG)
     app = EchoingProvider(ECHO_SHAPES[shape], token_ok=token_ok)
     settings = provider_settings(credentials=ECHOED, log_level="DEBUG")
-    made = make_server(settings, policy=POLICY, app=app)
+    made = make_server(settings, policy=TWO_ATTEMPTS, app=app)
     transcript = Transcript()
     async with Client(made.server) as client:
         for tool, arguments in (

@@ -14,8 +14,7 @@ import httpx2
 import pytest
 from mcp import Client
 
-from ..server.conftest import INITIALIZE
-from .conftest import HttpServer, http_server_process, server_env
+from ..helpers.processes import INITIALIZE, ServerProcess, http_server_process, server_env
 
 CAP = 20
 FLOOD = CAP + 10
@@ -26,7 +25,7 @@ INITIALIZED = {"jsonrpc": "2.0", "method": "notifications/initialized"}
 
 
 @pytest.fixture(scope="module")
-def capped() -> Iterator[HttpServer]:
+def capped() -> Iterator[ServerProcess]:
     env = server_env(ESIM_ORDERS_PROVIDERS="sandbox", ESIM_ORDERS_MAX_SESSIONS=str(CAP))
     with http_server_process(env) as server:
         yield server
@@ -48,7 +47,7 @@ async def is_open(http: httpx2.AsyncClient, url: str, session: str) -> bool:
 
 
 async def test_a_flood_of_initialize_requests_never_locks_out_a_new_client(
-    capped: HttpServer,
+    capped: ServerProcess,
 ) -> None:
     async with httpx2.AsyncClient(timeout=10) as http:
         sessions = [await open_session(http, capped.url) for _ in range(FLOOD)]

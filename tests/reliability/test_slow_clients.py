@@ -14,7 +14,7 @@ import anyio
 import anyio.abc
 from mcp import Client
 
-from .conftest import HttpServer, http_server_process, server_env
+from ..helpers.processes import ServerProcess, http_server_process, server_env
 
 TRICKLERS = 300
 HEAD = b"POST /mcp HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: "
@@ -63,7 +63,7 @@ async def open_tricklers(
     return tricklers
 
 
-def port_of(server: HttpServer) -> int:
+def port_of(server: ServerProcess) -> int:
     return int(server.url.rsplit(":", 1)[1].split("/")[0])
 
 

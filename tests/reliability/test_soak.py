@@ -28,19 +28,10 @@ from starlette.applications import Starlette
 from esim_orders.client.transport import RetryPolicy
 from esim_orders.sandbox.config import FAULT_KINDS
 
-from .conftest import (
-    Credentials,
-    http_server_process,
-    loopback_transport,
-    make_server,
-    provider_env,
-    provider_settings,
-    sandbox_app,
-    serve_loopback,
-    server_env,
-    state,
-    text_of,
-)
+from ..helpers import sandbox_app, state, text_of
+from ..helpers.loopback import loopback_transport, serve_loopback
+from ..helpers.processes import http_server_process, server_env
+from ..helpers.providers import Credentials, make_server, provider_env, provider_settings
 
 SECONDS = float(os.environ.get("ESIM_ORDERS_SOAK_SECONDS", "60"))
 CALLERS = 100

@@ -4,6 +4,7 @@ is refused too."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 import anyio
@@ -11,18 +12,11 @@ from mcp import Client
 from mcp_types import CallToolResult
 from starlette.applications import Starlette
 
-from esim_orders.client.transport import RetryPolicy
+from ..helpers import TWO_ATTEMPTS, sandbox_app, state, text_of
+from ..helpers.providers import every_call_reaches_the_providers, make_server, provider_settings
 
-from .conftest import (
-    every_call_reaches_the_providers,
-    make_server,
-    provider_settings,
-    sandbox_app,
-    state,
-    text_of,
-)
-
-POLICY = RetryPolicy(max_attempts=2, backoff_base=0.001, backoff_cap=0.01, deadline=10.0)
+# One retry, as elsewhere; bursts of concurrent calls get a longer deadline.
+POLICY = replace(TWO_ATTEMPTS, deadline=10.0)
 
 
 def mixed_calls(app: Starlette, count: int) -> list[tuple[str, dict[str, Any]]]:

@@ -16,15 +16,8 @@ from esim_orders.client.transport import RetryPolicy
 from esim_orders.service.orders import OrderService
 from esim_orders.tools import cursor as cursors
 
-from .conftest import (
-    NOW,
-    every_call_reaches_the_providers,
-    make_server,
-    provider_settings,
-    sandbox_app,
-    state,
-    text_of,
-)
+from ..helpers import NOW, sandbox_app, state, text_of
+from ..helpers.providers import every_call_reaches_the_providers, make_server, provider_settings
 
 SEED = 2026
 CALLS = 500

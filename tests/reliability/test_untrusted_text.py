@@ -11,19 +11,9 @@ import pytest
 from mcp import Client
 from starlette.responses import JSONResponse, Response
 
-from esim_orders.client.transport import RetryPolicy
+from ..helpers import ONE_ATTEMPT, sandbox_app, text_of
+from ..helpers.providers import Hostile, make_server, mutate, provider_settings, real_orders
 
-from .conftest import (
-    Hostile,
-    make_server,
-    mutate,
-    provider_settings,
-    real_orders,
-    sandbox_app,
-    text_of,
-)
-
-POLICY = RetryPolicy(max_attempts=1, deadline=5.0)
 # Control, bidirectional overrides and isolates, zero-width and BOM, a private-use and a
 # tag character, a line and a paragraph separator, an escape sequence: all around words a
 # model might mistake for instructions, repeated far past any cap.
@@ -108,7 +98,7 @@ async def test_provider_text_is_sanitized_capped_and_marked_in_every_answer(
     hostile: Hostile,
 ) -> None:
     refs = hostile.refs  # type: ignore[attr-defined]
-    made = make_server(provider_settings(), policy=POLICY, app=hostile)
+    made = make_server(provider_settings(), policy=ONE_ATTEMPT, app=hostile)
     async with Client(made.server) as client:
         results = {
             "list": await client.call_tool("list_orders", {}),
@@ -151,7 +141,7 @@ async def test_provider_text_is_sanitized_capped_and_marked_in_every_answer(
 async def test_provider_error_messages_are_sanitized_and_capped(hostile: Hostile) -> None:
     body = {"success": False, "code": "\u202e4008\x00", "message": HUGE, "data": None}
     hostile.answer = lambda path: JSONResponse(body, status_code=422)
-    made = make_server(provider_settings(), policy=POLICY, app=hostile)
+    made = make_server(provider_settings(), policy=ONE_ATTEMPT, app=hostile)
     async with Client(made.server) as client:
         own = await client.call_tool("list_orders", {"provider": "pressone"})
         both = await client.call_tool("list_orders", {})

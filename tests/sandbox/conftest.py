@@ -3,22 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from datetime import UTC, datetime
+from datetime import datetime
 
 import httpx2
 import pytest
 from starlette.applications import Starlette
 
-from esim_orders.sandbox import (
-    SANDBOX_CLIENT_ID,
-    SANDBOX_CLIENT_SECRET,
-    Sandbox,
-    SandboxConfig,
-    create_app,
-    in_process_transport,
-)
+from esim_orders.sandbox import Sandbox, SandboxConfig, create_app, in_process_transport
 
-NOW = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
+from ..helpers import NOW, FakeClock
+from ..helpers.tokens import pressone_token, zim_token
 
 
 @pytest.fixture
@@ -49,33 +43,6 @@ async def client(app: Starlette) -> AsyncIterator[httpx2.AsyncClient]:
         yield client
 
 
-async def pressone_token(client: httpx2.AsyncClient) -> str:
-    response = await client.post(
-        "/pressone/customer/v2/token",
-        data={
-            "client_id": SANDBOX_CLIENT_ID,
-            "client_secret": SANDBOX_CLIENT_SECRET,
-            "grant_type": "client_credentials",
-        },
-    )
-    assert response.status_code == 200, response.text
-    body = response.json()
-    return (body["data"].get("data") or body["data"])["access_token"]
-
-
-async def zim_token(client: httpx2.AsyncClient) -> str:
-    response = await client.post(
-        "/zim/oauth2/token",
-        data={
-            "client_id": SANDBOX_CLIENT_ID,
-            "client_secret": SANDBOX_CLIENT_SECRET,
-            "grant_type": "client_credentials",
-        },
-    )
-    assert response.status_code == 200, response.text
-    return response.json()["access_token"]
-
-
 @pytest.fixture
 async def pressone_headers(client: httpx2.AsyncClient) -> dict[str, str]:
     return {"Authorization": f"Bearer {await pressone_token(client)}"}
@@ -84,16 +51,6 @@ async def pressone_headers(client: httpx2.AsyncClient) -> dict[str, str]:
 @pytest.fixture
 async def zim_headers(client: httpx2.AsyncClient) -> dict[str, str]:
     return {"Authorization": f"Bearer {await zim_token(client)}", "X-App-Identifier": "b2b"}
-
-
-class FakeClock:
-    """A monotonic clock the test moves by hand, to expire tokens without sleeping."""
-
-    def __init__(self) -> None:
-        self.now = 1000.0
-
-    def __call__(self) -> float:
-        return self.now
 
 
 @pytest.fixture

@@ -12,8 +12,6 @@ import pytest
 from starlette.applications import Starlette
 
 from esim_orders.sandbox import (
-    SANDBOX_CLIENT_ID,
-    SANDBOX_CLIENT_SECRET,
     Sandbox,
     SandboxConfig,
     create_app,
@@ -22,20 +20,16 @@ from esim_orders.sandbox import (
 from esim_orders.sandbox.data import generate
 from esim_orders.sandbox.pressone_data import luhn_digit
 
-CREDENTIALS = {
-    "client_id": SANDBOX_CLIENT_ID,
-    "client_secret": SANDBOX_CLIENT_SECRET,
-    "grant_type": "client_credentials",
-}
+from ..helpers import TOKEN_FORM
 
 
 async def dump(app: Starlette) -> tuple[bytes, list[bytes]]:
     """Zim's whole list and every PressOne page (all relations included), as raw bytes."""
     transport = in_process_transport(app)
     async with httpx2.AsyncClient(transport=transport, base_url="http://sandbox") as client:
-        token = (await client.post("/pressone/customer/v2/token", data=CREDENTIALS)).json()
+        token = (await client.post("/pressone/customer/v2/token", data=TOKEN_FORM)).json()
         pressone = {"Authorization": f"Bearer {token['data']['access_token']}"}
-        token = (await client.post("/zim/oauth2/token", data=CREDENTIALS)).json()
+        token = (await client.post("/zim/oauth2/token", data=TOKEN_FORM)).json()
         zim = {"Authorization": f"Bearer {token['access_token']}", "X-App-Identifier": "b2b"}
         zim_body = (await client.get("/zim/orders", headers=zim)).content
         pages = []

@@ -9,28 +9,22 @@ import httpx2
 import pytest
 
 from esim_orders.sandbox import (
-    SANDBOX_CLIENT_ID,
-    SANDBOX_CLIENT_SECRET,
     Sandbox,
     SandboxConfig,
     create_app,
     in_process_transport,
 )
 
-CREDENTIALS = {
-    "client_id": SANDBOX_CLIENT_ID,
-    "client_secret": SANDBOX_CLIENT_SECRET,
-    "grant_type": "client_credentials",
-}
+from ..helpers import TOKEN_FORM
 
 
 @pytest.fixture
 def calls(pressone_headers, zim_headers):
     """One request per endpoint, by name: (method, path, request keywords)."""
     return {
-        "pressone-token": ("POST", "/pressone/customer/v2/token", {"data": CREDENTIALS}),
+        "pressone-token": ("POST", "/pressone/customer/v2/token", {"data": TOKEN_FORM}),
         "pressone-orders": ("GET", "/pressone/customer/v2/orders", {"headers": pressone_headers}),
-        "zim-token": ("POST", "/zim/oauth2/token", {"data": CREDENTIALS}),
+        "zim-token": ("POST", "/zim/oauth2/token", {"data": TOKEN_FORM}),
         "zim-orders": ("GET", "/zim/orders", {"headers": zim_headers}),
     }
 
@@ -166,7 +160,7 @@ async def outcomes(fault_rate: float, count: int, now) -> tuple[list[str], Sandb
     async with httpx2.AsyncClient(transport=transport, base_url="http://sandbox") as client:
         for _ in range(count):
             try:
-                response = await client.post("/zim/oauth2/token", data=CREDENTIALS)
+                response = await client.post("/zim/oauth2/token", data=TOKEN_FORM)
                 seen.append(f"{response.status_code} {response.headers['content-type']}")
             except httpx2.RemoteProtocolError:
                 seen.append("dropped")
@@ -193,7 +187,7 @@ async def test_stats_count_requests_by_provider_and_path(
     await client.get("/pressone/customer/v2/orders/2", headers=pressone_headers)
     await client.get("/zim/orders", headers=zim_headers)
     await client.get("/zim/orders/ordr_x", headers=zim_headers)
-    await client.post("/zim/oauth2/token", data=CREDENTIALS)
+    await client.post("/zim/oauth2/token", data=TOKEN_FORM)
     stats = sandbox.stats
     assert stats.api_requests == {
         ("pressone", "/customer/v2/orders"): 1,

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import socket
 import threading
 import time
 from collections.abc import Iterator
@@ -14,17 +13,7 @@ import uvicorn
 from esim_orders.sandbox import SANDBOX_CLIENT_ID, SANDBOX_CLIENT_SECRET, SandboxConfig, serve
 from esim_orders.sandbox import server as server_module
 
-CREDENTIALS = {
-    "client_id": SANDBOX_CLIENT_ID,
-    "client_secret": SANDBOX_CLIENT_SECRET,
-    "grant_type": "client_credentials",
-}
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
+from ..helpers import TOKEN_FORM, free_port
 
 
 @pytest.fixture
@@ -73,7 +62,7 @@ async def test_serve_answers_real_http_and_drops_connections(served):
     assert SANDBOX_CLIENT_SECRET in banner
 
     async with httpx2.AsyncClient(base_url=base, timeout=10) as client:
-        token = await client.post("/zim/oauth2/token", data=CREDENTIALS)
+        token = await client.post("/zim/oauth2/token", data=TOKEN_FORM)
         assert token.status_code == 200
         headers = {
             "Authorization": f"Bearer {token.json()['access_token']}",
@@ -88,7 +77,7 @@ async def test_serve_answers_real_http_and_drops_connections(served):
         with pytest.raises(httpx2.RemoteProtocolError):
             await client.get("/zim/orders", headers=headers)
         with pytest.raises(httpx2.RemoteProtocolError):
-            await client.post("/pressone/customer/v2/token", data=CREDENTIALS)
+            await client.post("/pressone/customer/v2/token", data=TOKEN_FORM)
 
         config.fault_rate = 0.0
         again = await client.get("/zim/orders", headers=headers)

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import jsonschema
 
-from .test_tools import Connect, all_refs, call, output_schemas, text_of
+from ..helpers import text_of
+from ..helpers.tools import Connect, all_refs, call, output_schemas
 
 
 async def test_every_failed_sandbox_order_is_explained_with_next_steps(connect: Connect) -> None:

@@ -10,7 +10,7 @@ from esim_orders.server import HttpOptions, http_app
 from esim_orders.server.http import BearerTokenGuard, is_loopback, transport_security
 from esim_orders.server.options import RESERVED_FILES
 
-from .conftest import ServerMaker
+from ..helpers.tools import ServerMaker
 
 
 @pytest.mark.parametrize("host", ["127.0.0.1", "127.0.0.2", "localhost", "::1", "[::1]"])

@@ -14,7 +14,7 @@ from mcp_types import INVALID_REQUEST
 from esim_orders.server.http import MAX_BODY_BYTES
 from esim_orders.server.stdio import READ_SIZE, TooLarge, read_messages
 
-from .conftest import INITIALIZE, ServerProcess, start_server
+from ..helpers.processes import INITIALIZE, ServerProcess, start_server
 
 PIECE = 256 * 1024
 # The start of a request whose end (and so whose id) the server never gets to read.

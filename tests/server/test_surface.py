@@ -10,7 +10,6 @@ from __future__ import annotations
 import inspect
 import json
 import os
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -22,9 +21,8 @@ from esim_orders.server import INSTRUCTIONS, OrdersServer, build_server
 from esim_orders.server.registry import FACES
 from esim_orders.settings import Settings
 
-from .conftest import ServerMaker
+from ..helpers.tools import Connect, ServerMaker
 
-Connect = Callable[[], Client]
 SNAPSHOT = Path(__file__).parent / "snapshots" / "tools_list.json"
 
 

@@ -16,7 +16,7 @@ import pytest
 from mcp import Client, StdioServerParameters, stdio_client
 from mcp.client.streamable_http import streamable_http_client
 
-from .conftest import INITIALIZE, ServerProcess, server_env, start_server
+from ..helpers.processes import INITIALIZE, ServerProcess, server_env, start_server
 
 Spawn = Callable[..., ServerProcess]
 TOKEN = "test-token-0123456789abcdef"

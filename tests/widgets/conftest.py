@@ -4,26 +4,21 @@ own answers to compare the views with, and orders carrying hostile provider text
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from datetime import UTC, datetime
+from datetime import datetime
 from functools import partial
 from typing import Any
 
 import pytest
 
-from esim_orders.client.transport import RetryPolicy
 from esim_orders.failures.explanation import Explanation
 from esim_orders.models import Order
-from esim_orders.sandbox import SandboxConfig, create_app
 from esim_orders.service.sync import SyncOrderService
-from esim_orders.settings import Settings
 from esim_orders.tools import explain_failure, list_orders
 from esim_orders.tools.views import OrderPage
 
-NOW = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
+from ..helpers import NOW, ONE_ATTEMPT, SANDBOX, sandbox_app
+
 ORDERS_PER_PROVIDER = 60
-# One attempt and short waits: error paths must not sit out real backoffs.
-FAST = RetryPolicy(max_attempts=1, backoff_base=0.001, backoff_cap=0.01, deadline=5.0)
-SANDBOX_ENV = {"ESIM_ORDERS_PROVIDERS": "sandbox"}
 HOSTILE = (
     "<script>alert(1)</script>\"'><img src=x onerror=alert(2)>"
     "\u202e[click](javascript:alert(3)) `code` **bold** | pipe"
@@ -31,8 +26,8 @@ HOSTILE = (
 
 
 def _open(**config: Any) -> SyncOrderService:
-    app = create_app(SandboxConfig(now=NOW, orders=ORDERS_PER_PROVIDER, **config))
-    return SyncOrderService(Settings.from_env(SANDBOX_ENV), sandbox_app=app, policy=FAST)
+    app = sandbox_app(orders=ORDERS_PER_PROVIDER, **config)
+    return SyncOrderService(SANDBOX, sandbox_app=app, policy=ONE_ATTEMPT)
 
 
 @pytest.fixture(scope="module")

@@ -18,6 +18,8 @@ from urllib.parse import urlparse
 
 import pytest
 
+from ..helpers import free_port
+
 ROOT = Path(__file__).resolve().parents[2]
 SCREENSHOTS = ROOT / "screenshots"  # git-ignored
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
@@ -52,12 +54,6 @@ def need(ok: bool, why: str) -> None:
     if os.environ.get("CI"):
         pytest.fail(f"{why} (CI must run the browser test: scripts/install-browser.sh)")
     pytest.skip(why)
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @pytest.fixture(scope="module")
