@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from mcp_types import INVALID_REQUEST
 
-from esim_orders.server.http import MAX_BODY_BYTES
+from esim_orders.server.options import MAX_BODY_BYTES
 from esim_orders.server.stdio import READ_SIZE, TooLarge, read_messages
 
 from ..helpers.processes import INITIALIZE, ServerProcess, start_server
