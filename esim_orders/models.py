@@ -14,6 +14,23 @@ class Provider(StrEnum):
     PRESSONE = "pressone"
     ZIM = "zim"
 
+    @property
+    def display_name(self) -> str:
+        """The provider's name as people write it."""
+        return _DISPLAY_NAMES[self]
+
+
+_DISPLAY_NAMES = {Provider.PRESSONE: "PressOne", Provider.ZIM: "Zim"}
+
+
+def display_name(provider: str) -> str:
+    """The display name of a provider given by its key ("pressone"), or the key itself when
+    it names no provider we know (an error raised with a raw name)."""
+    try:
+        return Provider(provider).display_name
+    except ValueError:
+        return provider
+
 
 class OrderStatus(StrEnum):
     PENDING = "PENDING"

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import logging
 from abc import ABC, abstractmethod
-from collections.abc import Mapping
+from collections.abc import AsyncIterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from ..errors import AuthenticationError, ProviderDataError, ProviderError
-from ..models import Order, OrderFilter, Provider
+from ..models import Order, OrderFilter, Provider, newest_first_key
 from .auth import AccessToken, TokenCache
 from .transport import Gateway, RawResponse
 
@@ -40,6 +40,12 @@ class ProviderClient(ABC):
 
     @abstractmethod
     async def list_orders(self, order_filter: OrderFilter) -> ProviderListing: ...
+
+    async def iter_pages(self, order_filter: OrderFilter) -> AsyncIterator[list[Order]]:
+        """The matching orders newest first, a page at a time. A provider that pages (PressOne)
+        reads a few pages at a time; by default the whole listing is one sorted page."""
+        listing = await self.list_orders(order_filter)
+        yield sorted(listing.orders, key=newest_first_key)
 
     @abstractmethod
     async def get_order(self, provider_id: str) -> Order:

@@ -9,14 +9,13 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from ..models import Order, Provider
+from ..models import Order, Provider, display_name
 from ..redact import redact_text
 from ..text import clean_provider_text
 
 NOTE_CAP = 1500
 ID_CAP = 80
 MAX_ICCIDS = 5
-PROVIDER_NAMES = {Provider.PRESSONE: "PressOne", Provider.ZIM: "Zim"}
 
 
 def safe_text(value: object, cap: int) -> str:
@@ -62,7 +61,7 @@ def order_note(
     now: datetime,
 ) -> str:
     """A note to paste into a ticket: what the order is, what we see, what we ask."""
-    name = PROVIDER_NAMES.get(order.provider, str(order.provider))
+    name = display_name(order.provider)
     ident = safe_text(order.id, ID_CAP)
     lines = [
         f"Subject: {name} order {ident}: {headline}",
@@ -95,7 +94,7 @@ def order_note(
 
 def code_note(provider: Provider, *, code: str, headline: str, question: str, now: datetime) -> str:
     """A note about an error code rather than an order."""
-    name = PROVIDER_NAMES.get(provider, str(provider))
+    name = display_name(provider)
     lines = [
         f"Subject: {name} answered {code}: {headline}",
         f"Hello {name} support, our requests received code {code} (noted {stamp(now)}).",

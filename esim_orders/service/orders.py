@@ -242,18 +242,11 @@ class OrderService:
 async def _provider_stream(
     client: ProviderClient, order_filter: OrderFilter
 ) -> AsyncIterator[Order]:
-    """One provider's matching orders, newest first: page by page where the client can."""
-    iter_pages = getattr(client, "iter_pages", None)
-    if iter_pages is not None:
-        async with aclosing(iter_pages(order_filter)) as pages:
-            async for page in pages:
-                for order in page:
-                    yield order
-        return
-    answer = await client.list_orders(order_filter)
-    answer.orders.sort(key=newest_first_key)
-    for order in answer.orders:
-        yield order
+    """One provider's matching orders, newest first, page by page as the client reads them."""
+    async with aclosing(client.iter_pages(order_filter)) as pages:
+        async for page in pages:
+            for order in page:
+                yield order
 
 
 def _owner_of_bare_id(provider_id: str) -> Provider:

@@ -17,8 +17,7 @@ from ..errors import (
     RateLimited,
     RequestRejected,
 )
-
-_NAMES = {"pressone": "PressOne", "zim": "Zim"}
+from ..models import display_name
 
 
 class ToolInputError(EsimOrdersError):
@@ -44,7 +43,7 @@ def describe(exc: EsimOrdersError) -> str:
 
 
 def _describe_provider(exc: ProviderError) -> str:
-    name = _NAMES.get(exc.provider, exc.provider)
+    name = display_name(exc.provider)
     said = exc.provider_message
     if isinstance(exc, AuthenticationError):
         return f"{name}: {said}."
