@@ -173,7 +173,7 @@ class OrdersExplorer(widgets.VBox):
     def _header_html(self) -> str:
         service = self.service.service
         names = " and ".join(PROVIDER_NAMES.get(p, p.value) for p in service.providers)
-        if service.source == "embedded sandbox":
+        if service.is_sandbox:
             source = f"{names} demo data from the embedded sandbox: no credentials needed"
         else:
             source = f"Live orders from {names}"
