@@ -12,13 +12,16 @@ from ..failures.explanation import Explanation
 from ..models import Order, OrderStatus
 from ..text import clean_provider_text
 from .explanation import explanation_rows
+from .listing import Cell, ListingLine
 from .order import order_card_rows, status_label
 from .rows import Aside, Block, Card, Fact, Head, Line, Note, Part, Sentence, Steps
 
 __all__ = [
     "badge",
     "card_html",
+    "cell_html",
     "explanation_body",
+    "line_cells",
     "order_card_body",
     "status_css_class",
     "text",
@@ -27,6 +30,7 @@ __all__ = [
 TEXT_CAP = 500
 _TONE_CLASS = {"failed": "eo-trouble", "stuck": "eo-stuck", "ok": "eo-ok"}
 _STYLE_CLASS = {"code": "eo-mono", "muted": "eo-muted"}
+_CELL_CAPS = {"plan": 120, "price": 40}
 
 
 def text(value: object, cap: int = TEXT_CAP) -> str:
@@ -47,13 +51,35 @@ def badge(status: OrderStatus | str, provider_status: str | None = None) -> str:
     """A coloured status pill; the provider's own word follows it when it says more, as in
     the text rendering (`PENDING (PENDING_PAYMENT)`), outside the pill so a narrow cell can
     cut it short without hiding the status."""
-    label = status_label(str(status), provider_status)
+    return labelled_badge(status, status_label(str(status), provider_status))
+
+
+def labelled_badge(status: OrderStatus | str, label: str) -> str:
+    """`badge` for a status already labelled (`status_label`)."""
     pill = f'<span class="eo-badge {status_css_class(status)}">{text(status, 30)}</span>'
     if label == str(status):
         return pill
     word = label[len(str(status)) :].strip().removeprefix("(").removesuffix(")")
     said = f'<span class="eo-muted">{text(word, 60)}</span>'
     return f'<span title="{text(label, 90)}">{pill} {said}</span>'
+
+
+def line_cells(line: ListingLine) -> list[str]:
+    """A listing line as HTML cells, in `COLUMNS` order; an empty field is an empty cell."""
+    return [cell_html(cell) for cell in line.cells]
+
+
+def cell_html(cell: Cell) -> str:
+    value = cell.value
+    if cell.kind == "created":
+        return text(value.removesuffix(" UTC"))  # the column's header says UTC
+    if cell.kind == "status":
+        return labelled_badge(cell.status, value)
+    if cell.kind == "ref":
+        return f'<span class="eo-mono">{text(value, 120)}</span>'
+    if cell.kind in ("code", "reason"):
+        return f'<span class="eo-mono">{text(value, 60)}</span>' if value else ""
+    return text(value, _CELL_CAPS.get(cell.kind, TEXT_CAP))
 
 
 def order_card_body(order: Order) -> str:

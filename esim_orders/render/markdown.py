@@ -1,5 +1,6 @@
 """Rows as Markdown, for GitHub and nbviewer where HTML is dropped: the head in bold, then
-each text line as an item, escaped so provider text cannot turn into markup or links."""
+each text line as an item, and a listing as a table, escaped so provider text cannot turn into
+markup or links."""
 
 from __future__ import annotations
 
@@ -9,12 +10,22 @@ from ..failures.explanation import Explanation
 from ..models import Order
 from ..text import clean_provider_text
 from .explanation import explanation_rows
+from .listing import COLUMNS, ListingLine
 from .order import order_card_rows
 from .rows import Card
 from .text import card_lines
 
-__all__ = ["card_markdown", "explanation_markdown", "md", "order_card_markdown"]
+__all__ = [
+    "LISTING_HEAD",
+    "card_markdown",
+    "explanation_markdown",
+    "line_markdown",
+    "md",
+    "order_card_markdown",
+]
 
+#: The listing table's head and rule, its columns as `render.listing` names them.
+LISTING_HEAD = ("| " + " | ".join(COLUMNS) + " |", "|" + " --- |" * len(COLUMNS))
 _SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|~>])")
 
 
@@ -37,3 +48,8 @@ def order_card_markdown(order: Order) -> str:
 
 def explanation_markdown(expl: Explanation) -> str:
     return card_markdown(explanation_rows(expl))
+
+
+def line_markdown(line: ListingLine) -> str:
+    """A listing line as one table row, every field in its column, dates in full."""
+    return "| " + " | ".join(md(cell.value, 120) for cell in line.cells) + " |"

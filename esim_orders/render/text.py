@@ -1,14 +1,23 @@
-"""Rows as compact plain text, for a model's context and a terminal; one fact per line."""
+"""Rows as compact plain text, for a model's context and a terminal; one fact per line, and a
+listing's order on one line."""
 
 from __future__ import annotations
 
 from ..failures.explanation import Explanation
 from ..models import Order
 from .explanation import explanation_rows
-from .order import order_card_rows, status_label
+from .listing import Cell, ListingLine
+from .order import order_card_rows, status_label, when
 from .rows import Aside, Block, Card, Fact, Head, Line, Note, Sentence, Steps
 
-__all__ = ["card_lines", "card_text", "explanation_text", "fact_text", "order_card"]
+__all__ = [
+    "card_lines",
+    "card_text",
+    "explanation_text",
+    "fact_text",
+    "line_text",
+    "order_card",
+]
 
 
 def order_card(order: Order) -> str:
@@ -59,3 +68,19 @@ def block_lines(block: Block) -> list[str]:
     if isinstance(block, Note):
         return [f"{block.label}:", *("  " + line for line in block.text.splitlines())]
     raise TypeError(f"no text for {block!r}")
+
+
+def line_text(line: ListingLine) -> str:
+    """`ref | created | status | type | code … | plan | price | reason "…"`; a field the order
+    has not is left out, except the date, which says it is unknown."""
+    return " | ".join(cell_text(c) for c in line.cells if c.value or c.kind == "created")
+
+
+def cell_text(cell: Cell) -> str:
+    if cell.kind == "created":
+        return cell.value or when(None)
+    if cell.kind == "code":
+        return f"code {cell.value}"
+    if cell.kind == "reason":
+        return f'reason "{cell.value}"'
+    return cell.value

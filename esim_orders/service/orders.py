@@ -9,6 +9,7 @@ from collections.abc import AsyncIterator, Callable, Mapping
 from contextlib import AsyncExitStack, aclosing
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from enum import StrEnum
 from types import TracebackType
 
 import anyio
@@ -57,6 +58,13 @@ class OrderListing:
         )
 
 
+class Source(StrEnum):
+    """Where a service's orders come from; the value is how faces name it."""
+
+    PROVIDERS = "providers"
+    SANDBOX = "embedded sandbox"
+
+
 def _utc_now() -> datetime:
     return datetime.now(UTC)
 
@@ -80,7 +88,7 @@ class OrderService:
         clients: Mapping[Provider, ProviderClient],
         http: httpx2.AsyncClient,
         *,
-        source: str = "providers",
+        source: Source = Source.PROVIDERS,
         finished_ttl: float = FINISHED_ORDER_TTL,
         listing_ttl: float = LISTING_TTL,
         clock: Callable[[], float] = time.monotonic,
@@ -89,7 +97,7 @@ class OrderService:
     ) -> None:
         self.clients = dict(clients)
         self._http = http
-        self.source = source
+        self.source = Source(source)
         self.thresholds = thresholds or Thresholds()
         self.now: Callable[[], datetime] = now or _utc_now
         self.finished_orders: TtlCache[tuple[Provider, str], Order] = TtlCache(
@@ -106,6 +114,11 @@ class OrderService:
     def __repr__(self) -> str:
         names = ", ".join(p.value for p in self.clients)
         return f"OrderService({names}; {self.source})"
+
+    @property
+    def is_sandbox(self) -> bool:
+        """True when the embedded sandbox's demo data stands in for the providers."""
+        return self.source is Source.SANDBOX
 
     @property
     def providers(self) -> tuple[Provider, ...]:

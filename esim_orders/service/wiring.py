@@ -13,7 +13,7 @@ from ..client.transport import Gateway, RetryPolicy, default_http_client
 from ..client.zim import ZimClient
 from ..failures.thresholds import Thresholds
 from ..settings import PressOneSettings, Settings, ZimSettings
-from .orders import OrderService
+from .orders import OrderService, Source
 
 log = logging.getLogger(__name__)
 
@@ -65,7 +65,7 @@ def open_service(
             personal_data=settings.personal_data,
         )
     return OrderService(
-        clients, http, source="providers", thresholds=Thresholds.from_settings(settings)
+        clients, http, source=Source.PROVIDERS, thresholds=Thresholds.from_settings(settings)
     )
 
 
@@ -95,7 +95,7 @@ def _sandbox_service(
         ),
     )
     service = open_service(as_providers, transport=transport, policy=policy)
-    service.source = "embedded sandbox"
+    service.source = Source.SANDBOX
     return service
 
 

@@ -1,30 +1,18 @@
-"""The text faces of the tool views, for a model's context and a terminal: the listing's
-lines here; an order's card comes from its rows (`esim_orders.render`)."""
+"""The text faces of the tool views, for a model's context and a terminal: the listing page
+here, its lines and an order's card from their rows (`esim_orders.render`)."""
 
 from __future__ import annotations
 
-from ..render.order import status_label, when
+from ..render.listing import listing_line
+from ..render.text import line_text
 from .views import OrderPage, OrderSummary
 
 __all__ = ["order_line", "page_text"]
 
 
 def order_line(summary: OrderSummary) -> str:
-    parts = [
-        summary.ref,
-        when(summary.created_at),
-        status_label(summary.status, summary.provider_status),
-        summary.type,
-    ]
-    if summary.code:
-        parts.append(f"code {summary.code}")
-    if summary.plan:
-        parts.append(summary.plan)
-    if summary.price:
-        parts.append(summary.price)
-    if summary.failure_reason:
-        parts.append(f'reason "{summary.failure_reason}"')
-    return " | ".join(parts)
+    """One order of a listing as text: its fields (`render.listing`) on one line."""
+    return line_text(listing_line(summary))
 
 
 def page_text(page: OrderPage) -> str:

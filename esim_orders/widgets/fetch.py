@@ -7,14 +7,16 @@ widgets call these from worker threads (see `jobs.py`), never from the kernel's 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from functools import partial
 
 from ..failures.explanation import Explanation
-from ..models import Order, Provider
+from ..models import Order, OrderStatus, Provider
 from ..service.sync import SyncOrderService
 from ..tools import explain_failure, get_order, list_orders
 from ..tools.list_orders import MAX_LIMIT
 from ..tools.views import OrderPage, OrderSummary
+from .charts import cause_key
 from .query import OrderQuery
 
 #: (orders read so far, orders matching in all, or None when a provider could not tell)
@@ -44,6 +46,27 @@ def fetch_all(
         if not page.next_cursor:
             return summaries, page
         cursor = page.next_cursor
+
+
+@dataclass(frozen=True)
+class AllOrders:
+    """Every order matching one query, read once for the charts and reused by the export."""
+
+    query: OrderQuery
+    summaries: list[OrderSummary]
+    titles: dict[tuple[str, str], str]
+    note: str | None  # what is missing, when a provider could not answer
+
+
+def fetch_everything(
+    service: SyncOrderService, query: OrderQuery, progress: Progress | None = None
+) -> AllOrders:
+    """Every matching order, with the catalogue titles of the failed ones' causes."""
+    summaries, last = fetch_all(service, query, progress)
+    keys = {cause_key(s) for s in summaries if s.status is OrderStatus.FAILED}
+    titles = fetch_cause_titles(service, keys)
+    note = "; ".join(f"{i.provider}: {i.error}" for i in last.provider_errors) or None
+    return AllOrders(query, summaries, titles, note)
 
 
 def fetch_order(service: SyncOrderService, ref: str) -> Order:

@@ -8,9 +8,8 @@ from datetime import date
 import ipywidgets as widgets
 
 from ..models import OrderStatus, OrderType, Provider
-from .query import OrderQuery
+from .query import PROVIDER_NAMES, OrderQuery
 
-PROVIDER_NAMES = {Provider.PRESSONE: "PressOne", Provider.ZIM: "Zim"}
 # In the enum's order, as `as_statuses` normalises them, so a passed list finds its choice.
 _NOT_FINISHED = tuple(
     s

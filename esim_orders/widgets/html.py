@@ -10,12 +10,11 @@ from __future__ import annotations
 
 import html
 from collections.abc import Iterable, Sequence
-from datetime import datetime
 
 from ..failures.explanation import Explanation
 from ..models import Order
-from ..render.html import badge, explanation_body, order_card_body, text
-from ..render.order import when
+from ..render.html import badge, explanation_body, line_cells, order_card_body, text
+from ..render.listing import COLUMNS, listing_line
 from ..tools.views import OrderPage, OrderSummary, ProviderIssue, View
 from .theme import STYLESHEET
 
@@ -37,18 +36,6 @@ __all__ = [
     "view_html",
 ]
 
-#: The listing's columns, in the order `render.order_line` writes them.
-COLUMNS: tuple[str, ...] = (
-    "Order",
-    "Created",
-    "Status",
-    "Type",
-    "Code",
-    "Plan",
-    "Price",
-    "Failure reason",
-)
-
 
 def view(body: str, *, with_style: bool = True) -> str:
     """Wrap a fragment in the themed container; the stylesheet makes each output standalone."""
@@ -56,28 +43,12 @@ def view(body: str, *, with_style: bool = True) -> str:
     return f'{style}<div class="eo-view">{body}</div>'
 
 
-def short_when(moment: datetime | None) -> str:
-    """`when()` without the trailing zone, for table cells (the header says UTC)."""
-    return when(moment).removesuffix(" UTC") if moment else ""
-
-
 # --------------------------------------------------------------------------- listings
 
 
 def summary_cells(summary: OrderSummary) -> list[str]:
-    """One listing row as HTML cells, in `COLUMNS` order."""
-    return [
-        f'<span class="eo-mono">{text(summary.ref, 120)}</span>',
-        text(short_when(summary.created_at)),
-        badge(summary.status, summary.provider_status),
-        text(summary.type),
-        f'<span class="eo-mono">{text(summary.code, 60)}</span>' if summary.code else "",
-        text(summary.plan, 120),
-        text(summary.price, 40),
-        f'<span class="eo-mono">{text(summary.failure_reason, 60)}</span>'
-        if summary.failure_reason
-        else "",
-    ]
+    """One listing row as HTML cells, in `COLUMNS` order: the fields of `render.listing`."""
+    return line_cells(listing_line(summary))
 
 
 def orders_table(

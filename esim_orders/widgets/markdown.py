@@ -6,8 +6,14 @@ from __future__ import annotations
 
 from ..failures.explanation import Explanation
 from ..models import Order
-from ..render.markdown import explanation_markdown, md, order_card_markdown
-from ..render.order import status_label, when
+from ..render.listing import listing_line
+from ..render.markdown import (
+    LISTING_HEAD,
+    explanation_markdown,
+    line_markdown,
+    md,
+    order_card_markdown,
+)
 from ..tools.render import page_text
 from ..tools.views import OrderPage, OrderSummary, ProviderIssue, View
 
@@ -20,21 +26,9 @@ __all__ = [
     "view_markdown",
 ]
 
-_TABLE_HEAD = "| Order | Created | Status | Type | Code | Plan | Price | Failure reason |"
-
 
 def _row(summary: OrderSummary) -> str:
-    cells = [
-        summary.ref,
-        when(summary.created_at) if summary.created_at else "",
-        status_label(summary.status, summary.provider_status),
-        summary.type,
-        summary.code or "",
-        summary.plan or "",
-        summary.price or "",
-        summary.failure_reason or "",
-    ]
-    return "| " + " | ".join(md(c, 120) for c in cells) + " |"
+    return line_markdown(listing_line(summary))
 
 
 def page_markdown(page: OrderPage) -> str:
@@ -42,7 +36,7 @@ def page_markdown(page: OrderPage) -> str:
     text_lines = page_text(page).splitlines()
     caption = text_lines[0]
     notes = [line for line in text_lines[1:] if line.startswith("! ")]
-    table = [_TABLE_HEAD, "|" + " --- |" * 8, *(_row(o) for o in page.orders)]
+    table = [*LISTING_HEAD, *(_row(o) for o in page.orders)]
     out = [md(caption), "", *table] if page.orders else [md(caption), "", "_No orders match._"]
     out += ["", *(f"- {md(n[2:])}" for n in notes)] if notes else []
     if page.next_cursor:
@@ -52,7 +46,7 @@ def page_markdown(page: OrderPage) -> str:
 
 
 def summary_markdown(summary: OrderSummary) -> str:
-    return "\n".join([_TABLE_HEAD, "|" + " --- |" * 8, _row(summary)])
+    return "\n".join([*LISTING_HEAD, _row(summary)])
 
 
 def view_markdown(item: View | Order) -> str | None:

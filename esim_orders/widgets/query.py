@@ -1,4 +1,5 @@
-"""The explorer's filters as one value, translated into `list_orders` arguments."""
+"""The explorer's filters as one value, translated into `list_orders` arguments; the names
+the filters give providers."""
 
 from __future__ import annotations
 
@@ -7,6 +8,8 @@ from datetime import date, timedelta
 from typing import Any
 
 from ..models import OrderStatus, OrderType, Provider
+
+PROVIDER_NAMES = {Provider.PRESSONE: "PressOne", Provider.ZIM: "Zim"}
 
 
 @dataclass(frozen=True)

@@ -12,10 +12,12 @@ import pytest
 from esim_orders.errors import InvalidRef, ProviderUnavailable
 from esim_orders.models import OrderFilter, OrderStatus, Provider
 from esim_orders.sandbox import in_process_transport
+from esim_orders.service.orders import Source
 from esim_orders.service.sync import SyncOrderService
 from esim_orders.service.wiring import open_service
 
 from ..helpers import SANDBOX, TWO_ATTEMPTS, sandbox_app
+from ..helpers.providers import provider_settings
 
 
 def failing(provider_path: str, inner: httpx2.AsyncBaseTransport) -> httpx2.MockTransport:
@@ -104,3 +106,12 @@ def test_an_unclosed_sync_facade_does_not_keep_the_interpreter_alive():
     )
     assert done.returncode == 0, done.stderr
     assert int(done.stdout) >= 1000
+
+
+async def test_the_service_says_by_a_typed_flag_whether_it_serves_the_sandbox():
+    async with open_service(SANDBOX, sandbox_app=sandbox_app()) as sandboxed:
+        assert sandboxed.is_sandbox and sandboxed.source is Source.SANDBOX
+        assert str(sandboxed.source) == "embedded sandbox"  # the words faces show
+    transport = in_process_transport(sandbox_app())
+    async with open_service(provider_settings(), transport=transport) as live:
+        assert not live.is_sandbox and live.source is Source.PROVIDERS

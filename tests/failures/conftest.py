@@ -93,7 +93,6 @@ def stub_service() -> Callable[..., OrderService]:
         return OrderService(
             clients,  # type: ignore[arg-type]
             _NoHttp(),  # type: ignore[arg-type]
-            source="stub",
             thresholds=Thresholds(),
             now=lambda: NOW,
         )

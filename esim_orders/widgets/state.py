@@ -1,0 +1,122 @@
+"""What the orders explorer shows, without widgets: query, cursor stack, selection, all orders."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from ..failures.explanation import Explanation
+from ..models import Order
+from ..tools.list_orders import MAX_LIMIT
+from ..tools.views import OrderPage, OrderSummary
+from .charts import StatusSeries, failure_causes, status_over_time
+from .export import csv_text, export_filename
+from .fetch import AllOrders
+from .query import OrderQuery
+
+__all__ = ["ExplorerState"]
+
+
+class ExplorerState:
+    """The explorer's state as plain values; the panes show it and the explorer changes it.
+
+    The cursor stack holds the cursor of every page read so far (None for the first), so
+    "newer" pops and "older" pushes the page's `next_cursor`. Every matching order, once read
+    for the charts, is kept with its query and reused by the export while the query stands.
+    """
+
+    def __init__(self, page_size: int, query: OrderQuery | None = None) -> None:
+        if not 1 <= page_size <= MAX_LIMIT:
+            raise ValueError(f"page_size must be between 1 and {MAX_LIMIT}")
+        self.page_size = page_size
+        self.query = query or OrderQuery()
+        self.cursors: list[str | None] = [None]
+        self.page: OrderPage | None = None
+        self.error: str | None = None
+        self.selected: str | None = None
+        self.selected_order: Order | None = None
+        self.explanation: Explanation | None = None
+        self.everything: AllOrders | None = None
+        self.last_export: str | None = None
+
+    # ------------------------------------------------------------------ paging
+
+    @property
+    def page_index(self) -> int:
+        return len(self.cursors) - 1
+
+    @property
+    def first_row(self) -> int:
+        """The number of the page's first order in the whole listing (from 1)."""
+        return self.page_index * self.page_size + 1
+
+    @property
+    def cursor(self) -> str | None:
+        """The cursor of the page to read (None: the first page)."""
+        return self.cursors[-1]
+
+    @property
+    def can_go_newer(self) -> bool:
+        return len(self.cursors) > 1
+
+    @property
+    def can_go_older(self) -> bool:
+        return self.page is not None and bool(self.page.next_cursor)
+
+    def restart(self, query: OrderQuery) -> None:
+        """A new query: back to its first page, and every order read for the old one dropped."""
+        self.query = query
+        self.cursors = [None]
+        self.everything = None
+
+    def turn(self, step: int) -> bool:
+        """Move one page older (+1) or newer (-1); False when there is no such page."""
+        if step > 0 and self.page is not None and self.page.next_cursor:
+            self.cursors.append(self.page.next_cursor)
+        elif step < 0 and self.can_go_newer:
+            self.cursors.pop()
+        else:
+            return False
+        return True
+
+    def page_loaded(self, page: OrderPage) -> None:
+        self.page, self.error = page, None
+
+    def page_failed(self, error: str) -> None:
+        self.page, self.error = None, error
+
+    def rows(self) -> list[OrderSummary | None]:
+        """The page's orders, padded with None to the page size (one per table row)."""
+        orders: Sequence[OrderSummary] = self.page.orders if self.page is not None else ()
+        return [orders[i] if i < len(orders) else None for i in range(self.page_size)]
+
+    # ------------------------------------------------------------------ one order
+
+    def select(self, ref: str) -> None:
+        self.selected = ref
+
+    def opened(self, order: Order, explanation: Explanation) -> None:
+        self.selected_order, self.explanation = order, explanation
+
+    def open_failed(self) -> None:
+        self.selected_order = self.explanation = None
+
+    # ------------------------------------------------------------------ every matching order
+
+    def everything_for(self, query: OrderQuery) -> AllOrders | None:
+        """Every order already read for `query`, or None when it must be read."""
+        if self.everything is not None and self.everything.query == query:
+            return self.everything
+        return None
+
+    def chart_data(self) -> tuple[StatusSeries, list[tuple[str, int]]] | None:
+        """What the charts draw: orders by status over time, failed orders by cause."""
+        if self.everything is None:
+            return None
+        summaries, titles = self.everything.summaries, self.everything.titles
+        return status_over_time(summaries), failure_causes(summaries, titles)
+
+    def export(self, everything: AllOrders, now: datetime) -> tuple[str, str]:
+        """The CSV of `everything` (kept as `last_export`) and the file name to offer it as."""
+        self.last_export = csv_text(everything.summaries)
+        return self.last_export, export_filename(now)

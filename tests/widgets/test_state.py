@@ -1,0 +1,107 @@
+"""The explorer's state and its static view, without ipywidgets: paging, reuse, export."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from datetime import UTC, datetime
+
+import pytest
+
+from esim_orders.models import OrderStatus, Provider
+from esim_orders.tools.views import OrderPage, OrderSummary
+from esim_orders.widgets.fetch import AllOrders
+from esim_orders.widgets.query import OrderQuery
+from esim_orders.widgets.snapshot import header_html, source_line, static_html
+from esim_orders.widgets.state import ExplorerState
+
+from ..helpers import NOW
+
+FAILED = OrderQuery(statuses=(OrderStatus.FAILED,))
+
+
+def _summary(n: int, status: str = "COMPLETED", reason: str | None = None) -> OrderSummary:
+    return OrderSummary(
+        ref=f"zim:ordr_{n:04d}",
+        status=status,
+        type="ONE_OFF",
+        created_at=NOW,
+        failure_reason=reason,
+    )
+
+
+def _page(*numbers: int, next_cursor: str | None = None) -> OrderPage:
+    orders = [_summary(n) for n in numbers]
+    return OrderPage(orders=orders, returned=len(orders), total=9, next_cursor=next_cursor)
+
+
+def test_the_state_and_its_static_view_import_without_ipywidgets() -> None:
+    code = (
+        "import sys; sys.modules['ipywidgets'] = None\n"
+        "import esim_orders.widgets.state, esim_orders.widgets.snapshot\n"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_page_size_is_checked() -> None:
+    with pytest.raises(ValueError, match="page_size"):
+        ExplorerState(0)
+
+
+def test_the_cursor_stack_turns_older_and_newer() -> None:
+    state = ExplorerState(3)
+    assert not state.turn(+1) and not state.turn(-1)  # nothing read yet
+    state.page_loaded(_page(1, 2, 3, next_cursor="c2"))
+    assert state.can_go_older and not state.can_go_newer
+    assert state.turn(+1) and state.cursor == "c2" and state.page_index == 1
+    state.page_loaded(_page(4, 5))
+    assert state.first_row == 4 and not state.can_go_older and state.can_go_newer
+    assert [s.ref if s else None for s in state.rows()] == ["zim:ordr_0004", "zim:ordr_0005", None]
+    assert not state.turn(+1)
+    assert state.turn(-1) and state.cursor is None and state.first_row == 1
+    state.page_failed("Search text: too short")
+    assert state.page is None and state.error == "Search text: too short"
+    state.restart(FAILED)
+    assert state.query == FAILED and state.cursors == [None]
+
+
+def test_every_matching_order_is_reused_for_its_query_only() -> None:
+    state = ExplorerState(3, FAILED)
+    assert state.everything_for(FAILED) is None and state.chart_data() is None
+    failed = [_summary(1, "FAILED", "PLAN_NOT_FOUND"), _summary(2, "FAILED", "PLAN_NOT_FOUND")]
+    state.everything = AllOrders(
+        FAILED, failed, {("zim", "PLAN_NOT_FOUND"): "Plan not found"}, None
+    )
+    assert state.everything_for(FAILED) is state.everything
+    assert state.everything_for(OrderQuery()) is None
+    series, causes = state.chart_data()
+    assert series.total == 2 and causes == [("Plan not found (PLAN_NOT_FOUND)", 2)]
+    csv, filename = state.export(state.everything, datetime(2026, 11, 23, 12, 0, 5, tzinfo=UTC))
+    assert state.last_export == csv and csv.count("zim:ordr_") == 2
+    assert filename == "esim-orders-20261123-120005.csv"
+    state.restart(OrderQuery())
+    assert state.everything is None
+
+
+def test_the_header_says_where_the_orders_come_from_by_the_typed_flag() -> None:
+    both = (Provider.PRESSONE, Provider.ZIM)
+    assert source_line(both, True) == (
+        "PressOne and Zim demo data from the embedded sandbox: no credentials needed"
+    )
+    assert source_line((Provider.ZIM,), False) == "Live orders from Zim"
+    assert "<h3>Orders</h3>" in header_html(both, False, "Orders")
+    assert "<h3>" not in header_html(both, False, None)
+
+
+def test_the_static_view_shows_the_state() -> None:
+    state = ExplorerState(3, FAILED)
+    assert "Loading orders…" in static_html(state, "<header/>")
+    state.page_loaded(_page(1, 2))
+    state.select("zim:ordr_0002")
+    view = static_html(state, "<header/>", '<div class="eo-charts-drawn"></div>')
+    assert view.index("<header/>") < view.index("Filters: FAILED") < view.index("zim:ordr_0001")
+    assert 'class="eo-selected"' in view and view.endswith(
+        '<div class="eo-charts-drawn"></div></div>'
+    )
+    state.page_failed("Provider down")
+    assert "eo-error" in static_html(state, "") and "zim:ordr_0001" not in static_html(state, "")
