@@ -179,6 +179,8 @@ def _print(view: BaseModel, as_json: bool, render: Callable[[Any], str]) -> None
 
 def _run_sandbox(args: argparse.Namespace) -> int:
     from .sandbox import SandboxConfig, serve
+    from .sandbox.config import check_config
+    from .sandbox.providers import provider_keys
 
     if not 0.0 <= args.fault_rate <= 1.0:
         raise ConfigError("--fault-rate must be between 0 and 1")
@@ -199,6 +201,8 @@ def _run_sandbox(args: argparse.Namespace) -> int:
             stall_s=args.stall_s,
             **knobs,
         )
+        # Provider names are checked against the registry before serving, as the app would.
+        check_config(config, provider_keys())
     except ValueError as exc:  # SandboxConfig names the knob it cannot honour
         raise ConfigError(str(exc)) from None
     serve(host=args.host, port=args.port, config=config)

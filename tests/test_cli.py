@@ -144,3 +144,6 @@ def test_sandbox_fault_knobs_from_the_command_line_take_one_provider_down():
 def test_unknown_sandbox_knob_values_are_one_line_errors():
     result = run("sandbox", "--faults", "404")
     assert result.returncode == 2 and "unknown fault kinds" in result.stderr
+    result = run("sandbox", "--fault-providers", "zim,acme")
+    assert result.returncode == 2 and "unknown fault providers ['acme']" in result.stderr
+    assert "Traceback" not in result.stderr

@@ -1,27 +1,40 @@
-"""The ASGI app: both providers mounted side by side over one shared `Sandbox`."""
+"""The ASGI app: every registered provider mounted side by side over one shared `Sandbox`."""
 
 from __future__ import annotations
+
+from collections.abc import Sequence
 
 from starlette.applications import Starlette
 from starlette.routing import Mount
 
 from esim_orders.sandbox.config import SandboxConfig
-from esim_orders.sandbox.pressone import pressone_routes
+from esim_orders.sandbox.providers import (
+    PROVIDERS,
+    SandboxProvider,
+    check_providers,
+    provider_keys,
+)
 from esim_orders.sandbox.state import Sandbox
-from esim_orders.sandbox.zim import zim_routes
 
 
-def create_app(config: SandboxConfig | None = None) -> Starlette:
+def create_app(
+    config: SandboxConfig | None = None,
+    *,
+    extra_providers: Sequence[SandboxProvider] = (),
+) -> Starlette:
     """Build the sandbox app; ``app.state.sandbox`` exposes its state for tests to steer.
 
-    PressOne answers under ``/pressone`` and Zim (token endpoint included) under ``/zim``, so
-    one app stands in for both providers and Zim's separate auth host.
+    Each provider of the registry answers under its own mount: PressOne under ``/pressone``
+    and Zim (token endpoint included) under ``/zim``, so one app stands in for both providers
+    and Zim's separate auth host. ``extra_providers`` are mounted after them, on the same
+    `Sandbox`, so the same knobs and faults apply to them.
     """
-    sandbox = Sandbox(config)
+    providers = (*PROVIDERS, *extra_providers)
+    check_providers(providers)
+    sandbox = Sandbox(config, providers=provider_keys(providers))
     app = Starlette(
         routes=[
-            Mount("/pressone", routes=pressone_routes(sandbox)),
-            Mount("/zim", routes=zim_routes(sandbox)),
+            Mount(provider.mount, routes=list(provider.routes(sandbox))) for provider in providers
         ]
     )
     app.state.sandbox = sandbox

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Literal
@@ -9,8 +10,6 @@ from typing import Literal
 SANDBOX_CLIENT_ID = "sandbox"
 SANDBOX_CLIENT_SECRET = "sandbox-secret"
 SANDBOX_APP_IDENTIFIER = "b2b"
-#: The providers the sandbox serves; ``fault_providers`` picks among them.
-PROVIDERS: tuple[str, ...] = ("pressone", "zim")
 
 #: Every fault the sandbox can inject, in the order they are documented.
 FAULT_KINDS: tuple[str, ...] = (
@@ -44,8 +43,9 @@ class SandboxConfig:
     #: Fraction of requests (token endpoints included) that get a fault from ``faults``.
     fault_rate: float = 0.0
     faults: tuple[str, ...] = FAULT_KINDS
-    #: Which providers' endpoints the faults hit; the others answer normally (one provider down).
-    fault_providers: tuple[str, ...] = PROVIDERS
+    #: Which providers' endpoints the faults hit, by registry key ("pressone", "zim"); the
+    #: others answer normally (one provider down). None: every provider the app serves.
+    fault_providers: tuple[str, ...] | None = None
     #: The ``Retry-After`` seconds a "429" fault sends (small values keep fault runs fast).
     retry_after_s: float = 1.0
     pressone_token_ttl_s: int = 86400
@@ -69,8 +69,12 @@ class SandboxConfig:
         check_config(self)
 
 
-def check_config(config: SandboxConfig) -> None:
-    """Reject knob values the sandbox cannot honour, so a typo fails loudly, not silently."""
+def check_config(config: SandboxConfig, providers: Collection[str] | None = None) -> None:
+    """Reject knob values the sandbox cannot honour, so a typo fails loudly, not silently.
+
+    ``providers`` are the keys of the providers served; only the app knows them (its registry
+    and any extra providers), so ``fault_providers`` is checked when they are given.
+    """
     if config.now is not None and config.now.utcoffset() is None:
         raise ValueError("SandboxConfig.now must be timezone-aware (UTC)")
     if config.orders < 0:
@@ -80,9 +84,10 @@ def check_config(config: SandboxConfig) -> None:
     unknown = [kind for kind in config.faults if kind not in FAULT_KINDS]
     if unknown:
         raise ValueError(f"unknown fault kinds {unknown}; known: {list(FAULT_KINDS)}")
-    unknown = [name for name in config.fault_providers if name not in PROVIDERS]
-    if unknown:
-        raise ValueError(f"unknown fault providers {unknown}; known: {list(PROVIDERS)}")
+    if providers is not None and config.fault_providers is not None:
+        unknown = [name for name in config.fault_providers if name not in providers]
+        if unknown:
+            raise ValueError(f"unknown fault providers {unknown}; known: {list(providers)}")
     if config.retry_after_s < 0:
         raise ValueError("SandboxConfig.retry_after_s must be >= 0")
     if config.pressone_page_cap < 1:

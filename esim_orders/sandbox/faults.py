@@ -84,7 +84,8 @@ def guarded(
         config = sandbox.config
         if config.latency_ms > 0:
             await anyio.sleep(config.latency_ms / 1000)
-        kind = sandbox.draw_fault() if provider in config.fault_providers else None
+        targets = config.fault_providers
+        kind = sandbox.draw_fault() if targets is None or provider in targets else None
         if kind in ERROR_KINDS:
             response = errors(kind)
             if "retry-after" in response.headers:

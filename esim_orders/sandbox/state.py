@@ -6,7 +6,7 @@ import random
 import secrets
 import time
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
@@ -49,6 +49,8 @@ class Sandbox:
     """Everything one sandbox app serves from and records into.
 
     ``clock`` measures token ages; tests may pass a fake one to expire tokens without waiting.
+    ``providers`` are the keys of the providers the app serves (`create_app` passes them), so
+    ``fault_providers`` can be checked against them.
     """
 
     def __init__(
@@ -56,9 +58,11 @@ class Sandbox:
         config: SandboxConfig | None = None,
         *,
         clock: Callable[[], float] = time.monotonic,
+        providers: Sequence[str] | None = None,
     ) -> None:
         self.config = config if config is not None else SandboxConfig()
-        check_config(self.config)
+        self.providers: tuple[str, ...] | None = None if providers is None else tuple(providers)
+        check_config(self.config, self.providers)
         now = self.config.now if self.config.now is not None else datetime.now(UTC)
         # Millisecond precision, as Zim's timestamps have, so ages are exact on the wire.
         now = now.replace(microsecond=now.microsecond // 1000 * 1000)
