@@ -78,6 +78,12 @@ def _has_port(name: str) -> bool:
     return ":" in name.rpartition("]")[2]
 
 
+# An idle kept-alive connection stays open this long. Longer than clients keep one (httpx:
+# 5 s) so that the client, not the server, closes it: at uvicorn's default of 5 s the two
+# race, and a request sent on a connection the server is closing fails (seen under load).
+KEEP_ALIVE_SECONDS = 30
+
+
 class BearerTokenGuard:
     """ASGI middleware: every HTTP request needs `Authorization: Bearer <token>`, or gets 401.
 
@@ -204,6 +210,7 @@ async def serve_http(
         log_config=None,
         access_log=False,
         server_header=False,
+        timeout_keep_alive=KEEP_ALIVE_SECONDS,
         # A backstop only: the stop sequence is done well before it.
         timeout_graceful_shutdown=math.ceil(backstop_seconds(server.drain.grace)),
     )

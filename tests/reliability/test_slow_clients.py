@@ -128,3 +128,24 @@ async def test_a_client_gets_in_while_tricklers_fill_the_connection_cap() -> Non
         assert waited >= HEADER_TIMEOUT - 0.5
         assert "out of system resource" not in server.stderr
         assert "Too many open files" not in server.stderr
+
+
+async def test_an_idle_kept_alive_connection_outlives_a_clients_pool_expiry() -> None:
+    """The server keeps an idle connection open longer than clients keep theirs (httpx: 5 s),
+    so a client never sends a request on a connection the server is just closing."""
+    ping = b'{"jsonrpc": "2.0", "id": 1, "method": "ping"}'
+    head = (
+        "POST /mcp HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+        "Accept: application/json, text/event-stream\r\n"
+        f"Content-Length: {len(ping)}\r\n\r\n"
+    ).encode()
+    with http_server_process(server_env(ESIM_ORDERS_PROVIDERS="sandbox"), "--stateless") as server:
+        stream = await anyio.connect_tcp("127.0.0.1", port_of(server))
+        async with stream:
+            for attempt in range(2):
+                if attempt:
+                    await anyio.sleep(6)  # past httpx's pool expiry, and uvicorn's default
+                await stream.send(head + ping)
+                with anyio.fail_after(10):
+                    answer = await stream.receive()
+                assert answer.startswith(b"HTTP/1.1 200"), answer[:200]
