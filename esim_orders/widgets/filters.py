@@ -8,7 +8,7 @@ from datetime import date
 import ipywidgets as widgets
 
 from ..models import OrderStatus, OrderType, Provider
-from .query import PROVIDER_NAMES, OrderQuery
+from .query import OrderQuery
 
 # In the enum's order, as `as_statuses` normalises them, so a passed list finds its choice.
 _NOT_FINISHED = tuple(
@@ -53,8 +53,7 @@ class FilterBar(widgets.HBox):
         wide = {"description_width": "initial"}
         # ipywidgets reads a None value as "nothing selected", so "any" is the empty string.
         self.provider = widgets.Dropdown(
-            options=[("All providers", "")]
-            + [(PROVIDER_NAMES.get(p, p.value), p) for p in providers],
+            options=[("All providers", "")] + [(p.display_name, p) for p in providers],
             value=Provider(provider) if provider else "",
             description="Provider",
             style=wide,

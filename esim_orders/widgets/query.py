@@ -1,5 +1,4 @@
-"""The explorer's filters as one value, translated into `list_orders` arguments; the names
-the filters give providers."""
+"""The explorer's filters as one value, translated into `list_orders` arguments."""
 
 from __future__ import annotations
 
@@ -8,8 +7,6 @@ from datetime import date, timedelta
 from typing import Any
 
 from ..models import OrderStatus, OrderType, Provider
-
-PROVIDER_NAMES = {Provider.PRESSONE: "PressOne", Provider.ZIM: "Zim"}
 
 
 @dataclass(frozen=True)

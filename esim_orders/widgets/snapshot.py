@@ -7,7 +7,6 @@ from collections.abc import Sequence
 
 from ..models import Provider
 from . import html as render
-from .query import PROVIDER_NAMES
 from .state import ExplorerState
 
 __all__ = ["header_html", "source_line", "static_html"]
@@ -15,7 +14,7 @@ __all__ = ["header_html", "source_line", "static_html"]
 
 def source_line(providers: Sequence[Provider], is_sandbox: bool) -> str:
     """Where the orders come from, in words: demo data, or live orders of named providers."""
-    names = " and ".join(PROVIDER_NAMES.get(p, p.value) for p in providers)
+    names = " and ".join(p.display_name for p in providers)
     if is_sandbox:
         return f"{names} demo data from the embedded sandbox: no credentials needed"
     return f"Live orders from {names}"
