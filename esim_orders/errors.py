@@ -48,6 +48,13 @@ class ProviderError(EsimOrdersError):
         self.request_id = request_id
         super().__init__(self._text())
 
+    def after_retries(self, tries: int, seconds: float) -> ProviderError:
+        """This error, saying it is the last of `tries` over `seconds`: the provider kept
+        failing until the request's deadline, not once."""
+        self.provider_message = f"{self.provider_message}; {tries} tries over {seconds:.0f} s"
+        self.args = (self._text(),)
+        return self
+
     def _text(self) -> str:
         parts = [f"{self.provider}"]
         if self.status is not None:

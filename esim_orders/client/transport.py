@@ -170,7 +170,8 @@ class Gateway:
         (a 401 means something different to the auth layer than to a listing).
         """
         policy = self.policy
-        deadline_at = time.monotonic() + policy.deadline
+        started = time.monotonic()
+        deadline_at = started + policy.deadline
         attempt = 0
         while True:
             attempt += 1
@@ -196,8 +197,10 @@ class Gateway:
                         failure = unreadable
             if failure is not None:
                 wait = retry_delay(attempt, None, None, policy) if retry else None
-                if wait is None or wait > deadline_at - time.monotonic():
+                if wait is None:
                     raise failure from None
+                if wait > deadline_at - time.monotonic():
+                    raise failure.after_retries(attempt, time.monotonic() - started) from None
                 log.info("%s: %s, retry %d in %.2fs", self.provider, failure, attempt, wait)
             else:
                 assert response is not None
@@ -209,7 +212,9 @@ class Gateway:
                     # Waiting would blow the deadline: say when to come back instead.
                     raise self._error(response, retry_after)
                 if wait > deadline_at - time.monotonic():
-                    return response  # the provider's own answer is the error to report
+                    # Still failing at the deadline: the provider's own answer is the error.
+                    error = self._error(response, retry_after)
+                    raise error.after_retries(attempt, time.monotonic() - started)
                 log.info(
                     "%s: HTTP %d on %s, retry %d in %.2fs",
                     self.provider,

