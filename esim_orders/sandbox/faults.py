@@ -7,6 +7,7 @@ from collections.abc import Awaitable, Callable
 import anyio
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
+from starlette.routing import Route
 from starlette.types import Receive, Scope, Send
 
 from esim_orders.sandbox.state import Sandbox
@@ -106,3 +107,14 @@ def guarded(
     guard.__name__ = getattr(endpoint, "__name__", "guard")
     guard.__doc__ = endpoint.__doc__
     return guard
+
+
+def route_maker(sandbox: Sandbox, provider: str, errors: ErrorBuilder) -> Callable[..., Route]:
+    """`route(path, endpoint, method, token_endpoint=False)` for one provider's routes, each
+    behind `guarded`'s latency and faults."""
+
+    def route(path: str, endpoint: Endpoint, method: str, *, token_endpoint: bool = False) -> Route:
+        wrapped = guarded(sandbox, provider, path, errors, endpoint, token_endpoint=token_endpoint)
+        return Route(path, wrapped, methods=[method])
+
+    return route

@@ -14,7 +14,7 @@ from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route
 
 from esim_orders.sandbox.config import SANDBOX_APP_IDENTIFIER
-from esim_orders.sandbox.faults import guarded
+from esim_orders.sandbox.faults import route_maker
 from esim_orders.sandbox.state import Sandbox
 from esim_orders.sandbox.zim_data import ZimData, ZimOrder
 
@@ -163,11 +163,7 @@ def zim_routes(sandbox: Sandbox) -> list[Route]:
             return JSONResponse({"message": "Order not found"}, status_code=404)
         return JSONResponse(render_order(data, order))
 
-    def route(path: str, endpoint: Any, method: str, *, token_endpoint: bool = False) -> Route:
-        wrapped = guarded(
-            sandbox, PROVIDER, path, fault_error, endpoint, token_endpoint=token_endpoint
-        )
-        return Route(path, wrapped, methods=[method])
+    route = route_maker(sandbox, PROVIDER, fault_error)
 
     return [
         route(TOKEN_PATH, token, "POST", token_endpoint=True),

@@ -8,7 +8,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from esim_orders.sandbox.faults import guarded
+from esim_orders.sandbox.faults import route_maker
 from esim_orders.sandbox.pressone.query import (
     POSITIVE_INT,
     OrderFinder,
@@ -90,11 +90,7 @@ def pressone_routes(sandbox: Sandbox) -> list[Route]:
             return error(404, "4004", "Order not found")
         return answer({"data": render_order(data, order, includes), "meta": {"message": "success"}})
 
-    def route(path: str, endpoint: Any, method: str, *, token_endpoint: bool = False) -> Route:
-        wrapped = guarded(
-            sandbox, PROVIDER, path, fault_error, endpoint, token_endpoint=token_endpoint
-        )
-        return Route(path, wrapped, methods=[method])
+    route = route_maker(sandbox, PROVIDER, fault_error)
 
     return [
         route(TOKEN_PATH, token, "POST", token_endpoint=True),
