@@ -164,10 +164,12 @@ class Gateway:
         data: Mapping[str, str] | None = None,
         retry: bool = True,
     ) -> RawResponse:
-        """One logical call. Retries transient failures; returns the last response read.
+        """One logical call: transient failures are retried while the deadline allows.
 
-        Non-2xx answers that are final come back as they are, for the caller to interpret
-        (a 401 means something different to the auth layer than to a listing).
+        Returns a 2xx response with its parsed JSON, or a final non-2xx answer as it is, for
+        the caller to interpret (a 401 means something different to the auth layer than to a
+        listing). Raises the typed error when the retries run out of the deadline (saying how
+        many tries over how long), or when a `Retry-After` would pass it.
         """
         policy = self.policy
         started = time.monotonic()
