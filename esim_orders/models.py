@@ -2,25 +2,138 @@
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from enum import StrEnum
-from typing import Any
+from typing import Any, ClassVar
 
-from pydantic import BaseModel, ConfigDict, Field, computed_field
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    GetCoreSchemaHandler,
+    GetJsonSchemaHandler,
+    computed_field,
+)
+from pydantic.json_schema import JsonSchemaValue
+from pydantic_core import PydanticCustomError, core_schema
 
 
-class Provider(StrEnum):
-    PRESSONE = "pressone"
-    ZIM = "zim"
+class _ProviderKind(type):
+    """Lets `for p in Provider` and `key in Provider` read the registered providers."""
+
+    def __iter__(cls) -> Iterator[Provider]:
+        return iter(tuple(_REGISTERED.values()))
+
+    def __contains__(cls, key: object) -> bool:
+        return key in _REGISTERED
+
+
+class Provider(str, metaclass=_ProviderKind):
+    """A provider's key, e.g. "pressone": a string that names a registered provider.
+
+    Open like a registry, not closed like an enum: the two built-in providers are declared
+    here, and a provider module (or a test) registers another once with `Provider.register`.
+    In a pydantic model it validates against, and its JSON schema lists, the providers
+    registered at that moment.
+    """
+
+    __slots__ = ()
+    PRESSONE: ClassVar[Provider]
+    ZIM: ClassVar[Provider]
+
+    def __new__(cls, key: object) -> Provider:
+        if isinstance(key, Provider):
+            return key
+        try:
+            return _REGISTERED[key]  # type: ignore[index]
+        except (KeyError, TypeError):
+            raise ValueError(f"{key!r} is not a known provider ({_choices()})") from None
+
+    @classmethod
+    def register(cls, key: str, display_name: str) -> Provider:
+        """Declare a provider; registering the same key and name again returns it."""
+        known = _REGISTERED.get(key)
+        if known is not None:
+            if _DISPLAY_NAMES[key] != display_name:
+                raise ValueError(f"provider {key!r} is already registered as {known.display_name}")
+            return known
+        if not _KEY.fullmatch(key):
+            raise ValueError(f"provider key {key!r} must be lowercase letters and digits")
+        provider = str.__new__(cls, key)
+        _REGISTERED[key] = provider
+        _DISPLAY_NAMES[key] = display_name
+        return provider
+
+    @classmethod
+    def unregister(cls, key: str) -> None:
+        """Forget a provider registered at run time (tests that add one and clean up)."""
+        _REGISTERED.pop(key, None)
+        _DISPLAY_NAMES.pop(key, None)
+
+    @property
+    def value(self) -> str:
+        """The key as a plain string, as an enum member's value."""
+        return str.__str__(self)
 
     @property
     def display_name(self) -> str:
         """The provider's name as people write it."""
-        return _DISPLAY_NAMES[self]
+        return _DISPLAY_NAMES.get(self.value, self.value)
+
+    def __repr__(self) -> str:
+        return f"Provider({self.value!r})"
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (Provider, (self.value,))
+
+    @classmethod
+    def __get_pydantic_core_schema__(
+        cls, source: Any, handler: GetCoreSchemaHandler
+    ) -> core_schema.CoreSchema:
+        return core_schema.no_info_after_validator_function(
+            _validate_provider,
+            core_schema.str_schema(),
+            ref="Provider",
+            serialization=core_schema.plain_serializer_function_ser_schema(
+                str.__str__, when_used="json"
+            ),
+        )
+
+    @classmethod
+    def __get_pydantic_json_schema__(
+        cls, schema: core_schema.CoreSchema, handler: GetJsonSchemaHandler
+    ) -> JsonSchemaValue:
+        reference = handler(schema)
+        definition = handler.resolve_ref_schema(reference)
+        definition.clear()
+        definition.update({"enum": list(_REGISTERED), "title": "Provider", "type": "string"})
+        return reference
 
 
-_DISPLAY_NAMES = {Provider.PRESSONE: "PressOne", Provider.ZIM: "Zim"}
+_REGISTERED: dict[str, Provider] = {}
+_DISPLAY_NAMES: dict[str, str] = {}
+_KEY = re.compile(r"[a-z][a-z0-9]{0,30}")
+
+
+def _choices() -> str:
+    return " or ".join(repr(key) for key in _REGISTERED) or "none registered"
+
+
+def _validate_provider(value: str) -> Provider:
+    """Pydantic's check, worded as its enum check was ("Input should be 'pressone' or 'zim'")."""
+    try:
+        return _REGISTERED[value]
+    except KeyError:
+        raise PydanticCustomError(
+            "enum", "Input should be {expected}", {"expected": _choices()}
+        ) from None
+
+
+Provider.PRESSONE = Provider.register("pressone", "PressOne")
+Provider.ZIM = Provider.register("zim", "Zim")
 
 
 def display_name(provider: str) -> str:
