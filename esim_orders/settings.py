@@ -8,9 +8,8 @@ from dataclasses import dataclass, field
 
 from .errors import ConfigError
 from .models import Provider
+from .providers import ProviderSettings, specs
 
-ZIM_PRODUCTION_BASE_URL = "https://zim.api.zimconnections.com"
-ZIM_PRODUCTION_TOKEN_URL = "https://auth.zimconnections.com/oauth2/token"
 SANDBOX = "sandbox"
 # How long a stopping server lets tool calls in flight finish before cancelling them: under
 # Kubernetes' 30 s between SIGTERM and SIGKILL, with time left to answer and close.
@@ -18,27 +17,11 @@ SHUTDOWN_GRACE_SECONDS = 25.0
 
 
 @dataclass(frozen=True)
-class PressOneSettings:
-    base_url: str
-    client_id: str = field(repr=False)
-    client_secret: str = field(repr=False)
-
-
-@dataclass(frozen=True)
-class ZimSettings:
-    base_url: str
-    token_url: str
-    client_id: str = field(repr=False)
-    client_secret: str = field(repr=False)
-    app_identifier: str = field(default="b2b", repr=False)
-
-
-@dataclass(frozen=True)
 class Settings:
-    """What the process talks to. `sandbox` True means the embedded sandbox serves both."""
+    """What the process talks to: each configured provider's own settings, by provider, or
+    `sandbox` True when the embedded sandbox serves every registered provider."""
 
-    pressone: PressOneSettings | None = None
-    zim: ZimSettings | None = None
+    accounts: Mapping[Provider, ProviderSettings] = field(default_factory=dict)
     sandbox: bool = False
     sandbox_reason: str = ""
     personal_data: bool = False
@@ -54,13 +37,8 @@ class Settings:
     @property
     def providers(self) -> tuple[Provider, ...]:
         if self.sandbox:
-            return (Provider.PRESSONE, Provider.ZIM)
-        on = []
-        if self.pressone:
-            on.append(Provider.PRESSONE)
-        if self.zim:
-            on.append(Provider.ZIM)
-        return tuple(on)
+            return tuple(spec.provider for spec in specs())
+        return tuple(self.accounts)
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -82,18 +60,19 @@ class Settings:
         if listed is not None and SANDBOX in listed:
             if len(listed) > 1:
                 raise ConfigError(
-                    "ESIM_ORDERS_PROVIDERS: 'sandbox' serves both providers' demo data and "
+                    "ESIM_ORDERS_PROVIDERS: 'sandbox' serves every provider's demo data and "
                     "cannot be combined with real providers"
                 )
             return cls(sandbox=True, sandbox_reason="ESIM_ORDERS_PROVIDERS=sandbox", **common)
-        pressone = _pressone(env, required=listed is not None and "pressone" in listed)
-        zim = _zim(env, required=listed is not None and "zim" in listed)
-        if listed is not None:
-            pressone = pressone if "pressone" in listed else None
-            zim = zim if "zim" in listed else None
-        if pressone is None and zim is None:
+        accounts = {}
+        for spec in specs():
+            # Every provider's variables are checked, listed or not: half a config is a typo.
+            parsed = spec.from_env(env, listed is not None and spec.key in listed)
+            if parsed is not None and (listed is None or spec.key in listed):
+                accounts[spec.provider] = parsed
+        if not accounts:
             return cls(sandbox=True, sandbox_reason="no provider is configured", **common)
-        return cls(pressone=pressone, zim=zim, **common)
+        return cls(accounts=accounts, **common)
 
 
 def _flag(env: Mapping[str, str], name: str) -> bool:
@@ -132,57 +111,11 @@ def _listed_providers(env: Mapping[str, str]) -> set[str] | None:
     if not raw:
         return None
     names = {part.strip().lower() for part in raw.split(",") if part.strip()}
-    unknown = names - {"pressone", "zim", SANDBOX}
+    keys = [spec.key for spec in specs()]
+    unknown = names - {*keys, SANDBOX}
     if unknown:
         raise ConfigError(
             f"ESIM_ORDERS_PROVIDERS: unknown provider {sorted(unknown)[0]!r} "
-            "(use pressone, zim or sandbox)"
+            f"(use {', '.join(keys)} or {SANDBOX})"
         )
     return names
-
-
-def _pressone(env: Mapping[str, str], *, required: bool) -> PressOneSettings | None:
-    names = ("PRESSONE_BASE_URL", "PRESSONE_CLIENT_ID", "PRESSONE_CLIENT_SECRET")
-    values = _complete_or_none(env, names, required=required, provider="PressOne")
-    if values is None:
-        return None
-    base_url, client_id, secret = values
-    return PressOneSettings(_url(base_url, names[0]), client_id, secret)
-
-
-def _zim(env: Mapping[str, str], *, required: bool) -> ZimSettings | None:
-    names = ("ZIM_CLIENT_ID", "ZIM_CLIENT_SECRET")
-    values = _complete_or_none(env, names, required=required, provider="Zim")
-    if values is None:
-        for optional in ("ZIM_BASE_URL", "ZIM_TOKEN_URL"):
-            if env.get(optional, "").strip():
-                raise ConfigError(f"{optional} is set but ZIM_CLIENT_ID is not")
-        return None
-    client_id, secret = values
-    return ZimSettings(
-        base_url=_url(env.get("ZIM_BASE_URL", "") or ZIM_PRODUCTION_BASE_URL, "ZIM_BASE_URL"),
-        token_url=_url(env.get("ZIM_TOKEN_URL", "") or ZIM_PRODUCTION_TOKEN_URL, "ZIM_TOKEN_URL"),
-        client_id=client_id,
-        client_secret=secret,
-        app_identifier=env.get("ZIM_APP_IDENTIFIER", "").strip() or "b2b",
-    )
-
-
-def _complete_or_none(
-    env: Mapping[str, str], names: tuple[str, ...], *, required: bool, provider: str
-) -> tuple[str, ...] | None:
-    """All of a provider's variables, or None when none is set; half a config is an error."""
-    values = tuple(env.get(name, "").strip() for name in names)
-    if not any(values) and not required:
-        return None
-    for name, value in zip(names, values, strict=True):
-        if not value:
-            raise ConfigError(f"{name} is not set ({provider} needs {', '.join(names)})")
-    return values
-
-
-def _url(value: str, name: str) -> str:
-    value = value.strip().rstrip("/")
-    if not value.startswith(("http://", "https://")):
-        raise ConfigError(f"{name} must be an http(s) URL")
-    return value

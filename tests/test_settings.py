@@ -6,8 +6,9 @@ import pytest
 
 from esim_orders.errors import ConfigError
 from esim_orders.models import Provider
+from esim_orders.providers.zim.settings import ZIM_PRODUCTION_BASE_URL, ZIM_PRODUCTION_TOKEN_URL
 from esim_orders.service.wiring import open_service
-from esim_orders.settings import ZIM_PRODUCTION_BASE_URL, ZIM_PRODUCTION_TOKEN_URL, Settings
+from esim_orders.settings import Settings
 
 PRESSONE = {
     "PRESSONE_BASE_URL": "https://p.test/",
@@ -26,12 +27,11 @@ def test_nothing_set_means_the_embedded_sandbox_for_both_providers():
 def test_a_provider_is_on_when_its_settings_are_set():
     settings = Settings.from_env(PRESSONE)
     assert not settings.sandbox and settings.providers == (Provider.PRESSONE,)
-    assert settings.pressone is not None and settings.pressone.base_url == "https://p.test"
+    assert settings.accounts[Provider.PRESSONE].base_url == "https://p.test"
 
 
 def test_zim_urls_default_to_production_and_app_identifier_to_b2b():
-    zim = Settings.from_env(ZIM).zim
-    assert zim is not None
+    zim = Settings.from_env(ZIM).accounts[Provider.ZIM]
     assert (zim.base_url, zim.token_url, zim.app_identifier) == (
         ZIM_PRODUCTION_BASE_URL,
         ZIM_PRODUCTION_TOKEN_URL,

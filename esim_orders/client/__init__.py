@@ -1,2 +1,2 @@
 """The shared client: transport (retries, deadline, read-only guard), auth, provider error
-answers, and one module per provider's wire format."""
+answers, and the interface every provider's client implements (`base.ProviderClient`)."""

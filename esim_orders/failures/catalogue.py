@@ -9,7 +9,16 @@ from functools import cache
 from importlib import resources
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    model_validator,
+)
+
+from ..models import Provider
 
 CATALOGUE_FILE = "catalogue.toml"
 
@@ -34,7 +43,16 @@ Charged = Literal["yes", "no", "likely", "unknown", "refunded", "partially_refun
 Issued = Literal["yes", "no", "likely", "unknown"]
 Kind = Literal["failure_reason", "error_code", "http_status", "state"]
 Outcome = Literal["failed", "stuck", "attention", "unknown"]
-ProviderKey = Literal["any", "pressone", "zim"]
+
+
+def _known_provider(key: str) -> str:
+    if key != "any" and key not in Provider:
+        raise ValueError(f"{key!r} is not a registered provider (nor 'any')")
+    return key
+
+
+#: A registered provider's key, or "any" for what every provider shares.
+ProviderKey = Annotated[str, AfterValidator(_known_provider)]
 ThresholdName = Literal["processing", "pending", "downloaded"]
 GenericName = Literal[
     "failed_unknown_reason", "failed_no_reason", "unknown_status", "unknown_code", "http_4xx"
@@ -136,6 +154,12 @@ class Wait(_Strict):
     threshold: ThresholdName
 
 
+class Answers(_Strict):
+    """What a provider's order answers always show, so their silence means something."""
+
+    esims_listed_with_order: bool = False
+
+
 class Catalogue(_Strict):
     version: Literal[1]
     entries: tuple[Entry, ...] = Field(alias="entry", min_length=1)
@@ -143,6 +167,7 @@ class Catalogue(_Strict):
     plain: Plain
     #: provider -> wire status (upper case) -> its wait
     waiting: dict[ProviderKey, dict[Code, Wait]] = Field(default_factory=dict)
+    answers: dict[ProviderKey, Answers] = Field(default_factory=dict)
 
     @model_validator(mode="after")
     def _consistent(self) -> Catalogue:
@@ -185,6 +210,9 @@ class Catalogue(_Strict):
     def wait(self, provider: str, wire_status: str) -> Wait | None:
         """How a provider's waiting wire status turns stuck; None when it waits on nobody."""
         return self.waiting.get(provider, {}).get(wire_status.strip().upper())  # type: ignore[call-overload]
+
+    def answers_of(self, provider: str) -> Answers:
+        return self.answers.get(provider) or Answers()
 
     def entry(self, key: str) -> Entry:
         """An entry by its `provider:CODE` key (tests and tools that name entries)."""

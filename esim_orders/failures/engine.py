@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from ..models import Order, OrderStatus, OrderType, Provider, SubscriptionStatus
+from ..models import Order, OrderStatus, OrderType, SubscriptionStatus
 from .advice import (
     CODE_CAP,
     PROVIDER_TEXT_CAP,
@@ -64,6 +64,7 @@ class _Reading:
         self.thresholds = thresholds
         self.catalogue = catalogue
         self.wire = safe_text(order.provider_status or "", 60)
+        self.esims_listed = catalogue.answers_of(order.provider).esims_listed_with_order
         moment = order.updated_at or order.created_at
         self.since = utc(moment) if moment else None
         self.age = max(now - self.since, timedelta(0)) if self.since else None
@@ -306,9 +307,8 @@ class _Reading:
         notes = [fill(advice.impact.note, values or placeholder_defaults())]
         if order.esims or (order.subscription and order.subscription.esim_id):
             issued = "yes"
-        elif order.provider is Provider.PRESSONE and order.type is OrderType.ONE_OFF:
-            # PressOne lists an order's eSIMs with it; none listed means none issued.
-            issued = "no"
+        elif self.esims_listed and order.type is OrderType.ONE_OFF:
+            issued = "no"  # the provider lists an order's eSIMs with it: none means none issued
         payment = order.payment_id or order.payment_reference
         if payment:
             if charged == "unknown":
@@ -338,7 +338,7 @@ class _Reading:
             )
         items.append(("payment_id", order.payment_id))
         items.append(("payment_reference", order.payment_reference))
-        if order.provider is Provider.PRESSONE or order.esims:
+        if self.esims_listed or order.esims:
             statuses = sorted({safe_text(e.status, 30) for e in order.esims if e.status})
             esims = f"{len(order.esims)} issued"
             if statuses:

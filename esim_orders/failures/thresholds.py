@@ -4,10 +4,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import timedelta
-
-from ..settings import Settings
+from typing import Protocol
 
 __all__ = ["Thresholds"]
+
+
+class StuckAges(Protocol):
+    """The settings' three ages (the settings object sits above this engine's layer)."""
+
+    stuck_processing_minutes: float
+    stuck_pending_hours: float
+    stuck_downloaded_hours: float
 
 
 @dataclass(frozen=True)
@@ -19,7 +26,7 @@ class Thresholds:
     downloaded: timedelta = timedelta(hours=24)
 
     @classmethod
-    def from_settings(cls, settings: Settings) -> Thresholds:
+    def from_settings(cls, settings: StuckAges) -> Thresholds:
         """The thresholds of the one settings object (read once, at the edge)."""
         return cls(
             processing=timedelta(minutes=settings.stuck_processing_minutes),

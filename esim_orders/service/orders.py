@@ -20,6 +20,7 @@ from ..client.ttl_cache import TtlCache
 from ..errors import InvalidRef, OrderNotFound, ProviderDataError, ProviderError, ReadOnlyViolation
 from ..failures.thresholds import Thresholds
 from ..models import Order, OrderFilter, Provider, newest_first_key
+from ..providers import owner_of_bare_id, ref_examples
 from .caches import (
     FINISHED_ORDER_TTL,
     FINISHED_STATUSES,
@@ -237,8 +238,7 @@ class OrderService:
                 provider = Provider(name.strip().lower())
             except ValueError:
                 raise InvalidRef(
-                    f"unknown provider {name!r} in ref {ref!r} "
-                    f"(refs look like pressone:9666 or zim:ordr_…)"
+                    f"unknown provider {name!r} in ref {ref!r} (refs look like {ref_examples()})"
                 ) from None
             provider_id = provider_id.strip()
         else:
@@ -263,14 +263,12 @@ async def _provider_stream(
 
 
 def _owner_of_bare_id(provider_id: str) -> Provider:
-    if provider_id.startswith("ordr_"):
-        return Provider.ZIM
-    if provider_id.isdigit():
-        return Provider.PRESSONE
-    raise InvalidRef(
-        f"cannot tell the provider of {provider_id!r}: "
-        "use a ref such as pressone:9666 or zim:ordr_…"
-    )
+    owner = owner_of_bare_id(provider_id)
+    if owner is None:
+        raise InvalidRef(
+            f"cannot tell the provider of {provider_id!r}: use a ref such as {ref_examples()}"
+        )
+    return owner.provider
 
 
 __all__ = ["OrderListing", "OrderNotFound", "OrderService"]

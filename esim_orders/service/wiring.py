@@ -8,11 +8,10 @@ from dataclasses import replace
 
 import httpx2
 
-from ..client.pressone import PressOneClient
 from ..client.transport import Gateway, RetryPolicy, default_http_client
-from ..client.zim import ZimClient
 from ..failures.thresholds import Thresholds
-from ..settings import PressOneSettings, Settings, ZimSettings
+from ..providers import spec_for, specs
+from ..settings import Settings
 from .orders import OrderService, Source
 
 log = logging.getLogger(__name__)
@@ -37,33 +36,15 @@ def open_service(
     policy = policy or RetryPolicy(deadline=settings.provider_deadline_seconds)
     if settings.sandbox:
         return _sandbox_service(settings, policy, sandbox_app, transport)
-    token_urls = []
-    if settings.pressone:
-        token_urls.append(settings.pressone.base_url + "/customer/v2/token")
-    if settings.zim:
-        token_urls.append(settings.zim.token_url)
-    http = default_http_client(transport, token_urls)
-    clients = {}
-    if settings.pressone:
-        p = settings.pressone
-        clients[PressOneClient.provider] = PressOneClient(
-            Gateway(http, "pressone", policy),
-            base_url=p.base_url,
-            client_id=p.client_id,
-            client_secret=p.client_secret,
-            personal_data=settings.personal_data,
+    http = default_http_client(
+        transport, [account.token_url for account in settings.accounts.values()]
+    )
+    clients = {
+        provider: spec_for(provider).open_client(
+            account, Gateway(http, provider.value, policy), settings.personal_data
         )
-    if settings.zim:
-        z = settings.zim
-        clients[ZimClient.provider] = ZimClient(
-            Gateway(http, "zim", policy),
-            base_url=z.base_url,
-            token_url=z.token_url,
-            client_id=z.client_id,
-            client_secret=z.client_secret,
-            app_identifier=z.app_identifier,
-            personal_data=settings.personal_data,
-        )
+        for provider, account in settings.accounts.items()
+    }
     return OrderService(
         clients, http, source=Source.PROVIDERS, thresholds=Thresholds.from_settings(settings)
     )
@@ -81,19 +62,13 @@ def _sandbox_service(
     announce_sandbox(settings.sandbox_reason)
     if transport is None:
         transport = in_process_transport(app if app is not None else create_app())
-    as_providers = replace(
-        settings,
-        sandbox=False,
-        pressone=PressOneSettings(
-            SANDBOX_ORIGIN + "/pressone", SANDBOX_CLIENT_ID, SANDBOX_CLIENT_SECRET
-        ),
-        zim=ZimSettings(
-            base_url=SANDBOX_ORIGIN + "/zim",
-            token_url=SANDBOX_ORIGIN + "/zim/oauth2/token",
-            client_id=SANDBOX_CLIENT_ID,
-            client_secret=SANDBOX_CLIENT_SECRET,
-        ),
-    )
+    accounts = {
+        spec.provider: spec.for_sandbox(
+            f"{SANDBOX_ORIGIN}/{spec.key}", SANDBOX_CLIENT_ID, SANDBOX_CLIENT_SECRET
+        )
+        for spec in specs()
+    }
+    as_providers = replace(settings, sandbox=False, accounts=accounts)
     service = open_service(as_providers, transport=transport, policy=policy)
     service.source = Source.SANDBOX
     return service

@@ -18,6 +18,7 @@ from ..errors import (
     RequestRejected,
 )
 from ..models import display_name
+from ..providers import spec_for
 
 
 class ToolInputError(EsimOrdersError):
@@ -48,10 +49,8 @@ def _describe_provider(exc: ProviderError) -> str:
     if isinstance(exc, AuthenticationError):
         return f"{name}: {said}."
     if isinstance(exc, PermissionDenied):
-        return (
-            f"{name} refused access (HTTP 403: {said}). Check the account's role, the server's "
-            "IP allow list and, for Zim, ZIM_APP_IDENTIFIER."
-        )
+        checks = ["the account's role", "the server's IP allow list", *_access_variables(exc)]
+        return f"{name} refused access (HTTP 403: {said}). Check {_and(checks)}."
     if isinstance(exc, RateLimited):
         when = (
             f"in {max(1, round(exc.retry_after))} seconds"
@@ -68,6 +67,17 @@ def _describe_provider(exc: ProviderError) -> str:
     if isinstance(exc, RequestRejected | NotFoundError):
         return f"{name} rejected the request ({_status(exc)}{said})."
     return f"{name} failed ({_status(exc)}{said})."
+
+
+def _access_variables(exc: ProviderError) -> tuple[str, ...]:
+    try:
+        return spec_for(exc.provider).access_variables
+    except KeyError:
+        return ()
+
+
+def _and(items: list[str]) -> str:
+    return ", ".join(items[:-1]) + " and " + items[-1]
 
 
 def _status(exc: ProviderError) -> str:

@@ -64,7 +64,8 @@ async def explain_failure(
         if code is None:
             raise ToolInputError("code", "is required with provider (an error code or reason)")
         if provider is None:
-            raise ToolInputError("provider", "is required with code (pressone or zim)")
+            keys = " or ".join(p.value for p in Provider)
+            raise ToolInputError("provider", f"is required with code ({keys})")
         if not safe_text(code, CODE_CAP):
             raise ToolInputError("code", "is empty once control characters are removed")
         return explain_code(provider, code, service.now())

@@ -9,7 +9,6 @@ from pathlib import Path
 
 import pytest
 
-from esim_orders.client import pressone, zim
 from esim_orders.client.error_bodies import error_from_response, parse_error_body
 from esim_orders.errors import (
     AuthenticationError,
@@ -21,6 +20,8 @@ from esim_orders.errors import (
     RequestRejected,
 )
 from esim_orders.models import OrderStatus, OrderType, Provider, SubscriptionStatus
+from esim_orders.providers.pressone import client as pressone
+from esim_orders.providers.zim import client as zim
 
 FIXTURES = Path(__file__).parent.parent / "fixtures"
 

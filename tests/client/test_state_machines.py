@@ -13,7 +13,6 @@ import anyio.lowlevel
 import httpx2
 import pytest
 
-from esim_orders.client import zim
 from esim_orders.client.transport import RetryPolicy, parse_retry_after, retry_delay
 from esim_orders.errors import (
     AuthenticationError,
@@ -25,6 +24,7 @@ from esim_orders.errors import (
     ResponseTooLarge,
 )
 from esim_orders.models import OrderFilter, Provider
+from esim_orders.providers.zim import client as zim
 from esim_orders.service.orders import OrderService
 from esim_orders.service.wiring import open_service
 from esim_orders.settings import Settings

@@ -14,6 +14,9 @@ from starlette.responses import Response
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from esim_orders.client.transport import RetryPolicy
+from esim_orders.models import Provider
+from esim_orders.providers.pressone import PressOneSettings
+from esim_orders.providers.zim import ZimSettings
 from esim_orders.sandbox import SANDBOX_CLIENT_ID, SANDBOX_CLIENT_SECRET, in_process_transport
 from esim_orders.sandbox.config import SANDBOX_APP_IDENTIFIER
 from esim_orders.sandbox.pressone import INCLUDES
@@ -22,7 +25,7 @@ from esim_orders.sandbox.zim import render_order as zim_order
 from esim_orders.server import OrdersServer, build_server
 from esim_orders.service.orders import OrderService
 from esim_orders.service.wiring import SANDBOX_ORIGIN, open_service
-from esim_orders.settings import PressOneSettings, Settings, ZimSettings
+from esim_orders.settings import Settings
 
 from . import state
 
@@ -55,16 +58,18 @@ def provider_settings(
 ) -> Settings:
     """Both providers configured as real ones (no sandbox shortcut), served at `origin`."""
     return Settings(
-        pressone=PressOneSettings(
-            origin + "/pressone", credentials.client_id, credentials.client_secret
-        ),
-        zim=ZimSettings(
-            base_url=origin + "/zim",
-            token_url=origin + "/zim/oauth2/token",
-            client_id=credentials.client_id,
-            client_secret=credentials.client_secret,
-            app_identifier=credentials.app_identifier,
-        ),
+        accounts={
+            Provider.PRESSONE: PressOneSettings(
+                origin + "/pressone", credentials.client_id, credentials.client_secret
+            ),
+            Provider.ZIM: ZimSettings(
+                base_url=origin + "/zim",
+                token_url=origin + "/zim/oauth2/token",
+                client_id=credentials.client_id,
+                client_secret=credentials.client_secret,
+                app_identifier=credentials.app_identifier,
+            ),
+        },
         personal_data=personal_data,
         log_level=log_level,
     )

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from esim_orders.client.pressone import PAGE_CONCURRENCY
 from esim_orders.models import OrderFilter, OrderStatus, Provider, newest_first_key
+from esim_orders.providers.pressone.client import PAGE_CONCURRENCY
 from esim_orders.service.wiring import open_service
 
 from ..helpers import ONE_ATTEMPT, SANDBOX, sandbox_app

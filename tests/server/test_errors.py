@@ -9,6 +9,9 @@ import pytest
 from mcp import Client
 from mcp_types import CallToolResult, TextContent
 
+from esim_orders.models import Provider
+from esim_orders.providers.pressone import PressOneSettings
+from esim_orders.providers.zim import ZimSettings
 from esim_orders.sandbox import (
     SANDBOX_CLIENT_ID,
     SANDBOX_CLIENT_SECRET,
@@ -16,7 +19,7 @@ from esim_orders.sandbox import (
 )
 from esim_orders.service.orders import OrderService
 from esim_orders.service.wiring import SANDBOX_ORIGIN
-from esim_orders.settings import PressOneSettings, Settings, ZimSettings
+from esim_orders.settings import Settings
 
 from ..helpers import sandbox_app
 from ..helpers.tools import Connect, ServerMaker
@@ -141,13 +144,17 @@ async def test_an_unknown_tool_names_the_tools_there_are(connect: Connect) -> No
 def providers_on_sandbox(pressone_secret: str, zim_secret: str) -> Settings:
     """Both providers configured as real ones, pointed at the in-process sandbox."""
     return Settings(
-        pressone=PressOneSettings(SANDBOX_ORIGIN + "/pressone", "someone", pressone_secret),
-        zim=ZimSettings(
-            base_url=SANDBOX_ORIGIN + "/zim",
-            token_url=SANDBOX_ORIGIN + "/zim/oauth2/token",
-            client_id="someone" if zim_secret == WRONG_SECRET else SANDBOX_CLIENT_ID,
-            client_secret=zim_secret,
-        ),
+        accounts={
+            Provider.PRESSONE: PressOneSettings(
+                SANDBOX_ORIGIN + "/pressone", "someone", pressone_secret
+            ),
+            Provider.ZIM: ZimSettings(
+                base_url=SANDBOX_ORIGIN + "/zim",
+                token_url=SANDBOX_ORIGIN + "/zim/oauth2/token",
+                client_id="someone" if zim_secret == WRONG_SECRET else SANDBOX_CLIENT_ID,
+                client_secret=zim_secret,
+            ),
+        }
     )
 
 

@@ -9,8 +9,12 @@ from typing import Any
 
 import anyio
 
-from ..errors import OrderNotFound, ProviderDataError, ProviderError, first_error
-from ..models import (
+from ...client import coerce
+from ...client.auth import AccessToken
+from ...client.base import ProviderClient, ProviderListing, shape_error
+from ...client.transport import Gateway, RawResponse
+from ...errors import OrderNotFound, ProviderDataError, ProviderError, first_error
+from ...models import (
     Allowance,
     Customer,
     Esim,
@@ -22,15 +26,12 @@ from ..models import (
     Plan,
     Provider,
 )
-from ..redact import held_secrets, redact_payload
-from . import coerce
-from .auth import AccessToken
-from .base import ProviderClient, ProviderListing, shape_error
-from .transport import Gateway, RawResponse
+from ...redact import held_secrets, redact_payload
+from .settings import TOKEN_PATH
 
 log = logging.getLogger(__name__)
 
-TOKEN_PATH = "/customer/v2/token"
+
 ORDERS_PATH = "/customer/v2/orders"
 INCLUDE = "sims,user,status"
 PAGE_SIZE = 100

@@ -9,8 +9,13 @@ from typing import Any
 import anyio
 import anyio.lowlevel
 
-from ..errors import OrderNotFound, ProviderDataError
-from ..models import (
+from ...client import coerce
+from ...client.auth import AccessToken
+from ...client.base import ProviderClient, ProviderListing, shape_error
+from ...client.transport import Gateway, RawResponse
+from ...client.ttl_cache import TtlCache
+from ...errors import OrderNotFound, ProviderDataError
+from ...models import (
     Allowance,
     Customer,
     Failure,
@@ -24,12 +29,7 @@ from ..models import (
     Subscription,
     SubscriptionStatus,
 )
-from ..redact import held_secrets, redact_payload
-from . import coerce
-from .auth import AccessToken
-from .base import ProviderClient, ProviderListing, shape_error
-from .transport import Gateway, RawResponse
-from .ttl_cache import TtlCache
+from ...redact import held_secrets, redact_payload
 
 log = logging.getLogger(__name__)
 
