@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import bisect
 import logging
 from abc import ABC, abstractmethod
 from collections.abc import AsyncIterator, Mapping
@@ -26,6 +27,34 @@ class ProviderListing:
     unreadable: int = 0
 
 
+#: Where a listing continues in one provider: small, JSON-able, read only by that provider.
+Position = dict[str, Any]
+#: `newest_first_key` of an order: the keyset a listing sorts on.
+AnchorKey = tuple[bool, int, str]
+
+
+@dataclass
+class ProviderPage:
+    """Up to `limit` matching orders after a position, newest first, and where each leaves off.
+
+    `positions[i]` is where the listing continues once `orders[: i + 1]` were shown, so the
+    service can stop anywhere in a provider's answer when it merges providers. `total` counts
+    the listing's matching orders (None: unknown; `total_exact` False: at least that many).
+    `scanned` is how many provider orders were read to answer; `changed` says the listing moved
+    under the position (orders added or removed since it was made), so the caller is told.
+    """
+
+    provider: Provider
+    orders: list[Order] = field(default_factory=list)
+    positions: list[Position] = field(default_factory=list)
+    more: bool = False
+    total: int | None = None
+    total_exact: bool = True
+    scanned: int = 0
+    changed: bool = False
+    unreadable: int = 0
+
+
 class ProviderClient(ABC):
     """A provider's API as the service sees it: list and get, in the normalized model."""
 
@@ -46,6 +75,31 @@ class ProviderClient(ABC):
         reads a few pages at a time; by default the whole listing is one sorted page."""
         listing = await self.list_orders(order_filter)
         yield sorted(listing.orders, key=newest_first_key)
+
+    async def page_after(
+        self, order_filter: OrderFilter, position: Position | None, limit: int
+    ) -> ProviderPage:
+        """Up to `limit` matching orders after `position` (None: from the newest).
+
+        By default the whole listing is read and a keyset anchor kept: right for a provider
+        whose API answers everything at once; a provider that pages overrides this to read
+        only the pages the answer needs.
+        """
+        listing = await self.list_orders(order_filter)
+        ordered = sorted(listing.orders, key=newest_first_key)
+        start = 0
+        if position is not None:
+            start = bisect.bisect_right(ordered, anchor_of(position), key=newest_first_key)
+        shown = ordered[start : start + limit]
+        return ProviderPage(
+            self.provider,
+            orders=shown,
+            positions=[after(order) for order in shown],
+            more=start + len(shown) < len(ordered),
+            total=listing.total if listing.total is not None else len(ordered),
+            scanned=len(ordered),
+            unreadable=listing.unreadable,
+        )
 
     @abstractmethod
     async def get_order(self, provider_id: str) -> Order:
@@ -107,6 +161,23 @@ class ProviderClient(ABC):
         if not response.ok:
             raise self.gateway.error_for(response)
         return response.payload
+
+
+def after(order: Order) -> Position:
+    """The keyset position just after `order`."""
+    missing, sort_ts, ref = newest_first_key(order)
+    return {"after": [missing, sort_ts, ref]}
+
+
+def anchor_of(position: Position) -> AnchorKey:
+    """The keyset anchor of a position made by `after`; ValueError when it is not one."""
+    try:
+        missing, sort_ts, ref = position["after"]
+    except (KeyError, TypeError, ValueError):
+        raise ValueError("not a keyset position") from None
+    if not isinstance(missing, bool) or not isinstance(sort_ts, int) or not isinstance(ref, str):
+        raise ValueError("not a keyset position")
+    return (missing, sort_ts, ref)
 
 
 def shape_error(provider: Provider, what: str) -> ProviderError:
