@@ -16,12 +16,8 @@ import anyio
 import httpx2
 
 from esim_orders.models import OrderFilter, Provider
-from esim_orders.providers.pressone.client import (
-    PAGE_CONCURRENCY,
-    PAGE_SIZE,
-    PressOneClient,
-    parse_page,
-)
+from esim_orders.providers.pressone.client import PAGE_CONCURRENCY, PressOneClient
+from esim_orders.providers.pressone.wire import PAGE_SIZE, parse_page
 from esim_orders.providers.zim.client import parse_order as parse_zim_order
 from esim_orders.service.wiring import open_service
 from esim_orders.settings import Settings

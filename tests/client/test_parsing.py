@@ -20,7 +20,7 @@ from esim_orders.errors import (
     RequestRejected,
 )
 from esim_orders.models import OrderStatus, OrderType, Provider, SubscriptionStatus
-from esim_orders.providers.pressone import client as pressone
+from esim_orders.providers.pressone import wire as pressone
 from esim_orders.providers.zim import client as zim
 
 FIXTURES = Path(__file__).parent.parent / "fixtures"
