@@ -75,11 +75,11 @@ class OrderService:
 
     Create it inside the event loop that uses it, and close it there (`async with`).
 
-    Two caches spare the providers (see `cache.py` for what each costs in freshness):
+    Two caches spare the providers (see `caches.py` for what each costs in freshness):
     finished orders for `finished_ttl` seconds, listings for `listing_ttl` seconds. A TTL
     of 0 turns a cache off; `fresh=True` bypasses it for one call.
 
-    `thresholds` (from the one settings object, see `factory.open_service`) say when a
+    `thresholds` (from the one settings object, see `wiring.open_service`) say when a
     waiting order counts as stuck; `now` is the wall clock ages are measured against (tests
     pin it). explain_failure reads both here.
     """
@@ -219,7 +219,7 @@ class OrderService:
 
     async def get_order(self, ref: str, *, fresh: bool = False) -> Order:
         """The order by ref. A finished one is answered from memory for `finished_ttl`
-        seconds (statuses in `cache.FINISHED_STATUSES`); `fresh=True` asks the provider."""
+        seconds (statuses in `caches.FINISHED_STATUSES`); `fresh=True` asks the provider."""
         provider, provider_id = self.resolve_ref(ref)
         client = self.clients[provider]
         return await self.finished_orders.get_or_load(
