@@ -42,6 +42,12 @@ class ProviderPage:
     the listing's matching orders (None: unknown; `total_exact` False: at least that many).
     `scanned` is how many provider orders were read to answer; `changed` says the listing moved
     under the position (orders added or removed since it was made), so the caller is told.
+
+    `resume` is where the listing continues after everything read (None once it is read to
+    the end); `frontier`, set when the read stopped short of `limit` with orders left (a page
+    budget ran out while a filter was applied locally), is the sort key of the last order
+    read: orders of other providers older than it must wait, as this one may still have
+    matching orders that sort before them.
     """
 
     provider: Provider
@@ -53,6 +59,8 @@ class ProviderPage:
     scanned: int = 0
     changed: bool = False
     unreadable: int = 0
+    resume: Position | None = None
+    frontier: AnchorKey | None = None
 
 
 class ProviderClient(ABC):
@@ -91,11 +99,14 @@ class ProviderClient(ABC):
         if position is not None:
             start = bisect.bisect_right(ordered, anchor_of(position), key=newest_first_key)
         shown = ordered[start : start + limit]
+        positions = [after(order) for order in shown]
+        more = start + len(shown) < len(ordered)
         return ProviderPage(
             self.provider,
             orders=shown,
-            positions=[after(order) for order in shown],
-            more=start + len(shown) < len(ordered),
+            positions=positions,
+            more=more,
+            resume=(positions[-1] if positions else position) if more else None,
             total=listing.total if listing.total is not None else len(ordered),
             scanned=len(ordered),
             unreadable=listing.unreadable,

@@ -17,7 +17,7 @@ import httpx2
 
 from ..client.base import ProviderClient
 from ..client.ttl_cache import TtlCache
-from ..errors import InvalidRef, OrderNotFound, ProviderDataError, ProviderError, ReadOnlyViolation
+from ..errors import InvalidRef, OrderNotFound, ProviderError
 from ..failures.thresholds import Thresholds
 from ..models import Order, OrderFilter, Provider, newest_first_key
 from ..providers import owner_of_bare_id, ref_examples
@@ -29,6 +29,7 @@ from .caches import (
     MAX_LISTED_ORDERS,
     MAX_LISTINGS,
 )
+from .pages import OrdersPage, Standing, ask_provider, read_page
 
 log = logging.getLogger(__name__)
 
@@ -161,20 +162,9 @@ class OrderService:
         wanted = [c for p, c in self.clients.items() if order_filter.wants(p)]
 
         async def one(client: ProviderClient) -> None:
-            try:
-                answer = await client.list_orders(order_filter)
-            except ProviderError as exc:
-                log.warning("%s: listing failed: %s", client.provider, exc)
-                listing.errors[client.provider] = exc
-                return
-            except ReadOnlyViolation:
-                raise  # an attempt to write is a bug that must stay loud, never a provider issue
-            except Exception:
-                # A bug in one provider's reading must not take the others' answers with it.
-                log.exception("%s: listing failed unexpectedly", client.provider)
-                listing.errors[client.provider] = ProviderDataError(
-                    client.provider, "its answer could not be read (an internal error, logged)"
-                )
+            answer = await ask_provider(client, "listing", lambda: client.list_orders(order_filter))
+            if isinstance(answer, ProviderError):
+                listing.errors[client.provider] = answer
                 return
             listing.orders.extend(answer.orders)
             listing.totals[client.provider] = answer.total or len(answer.orders)
@@ -186,6 +176,16 @@ class OrderService:
                 group.start_soon(one, client)
         listing.orders.sort(key=newest_first_key)
         return listing
+
+    async def list_page(
+        self,
+        order_filter: OrderFilter | None = None,
+        limit: int = 20,
+        standings: Mapping[Provider, Standing] | None = None,
+    ) -> OrdersPage:
+        """The next `limit` matching orders after `standings` (None: the first page), reading
+        only what they need from each provider; one provider failing spares the rest."""
+        return await read_page(self.clients, order_filter or OrderFilter(), limit, standings)
 
     async def iter_orders(self, order_filter: OrderFilter | None = None) -> AsyncIterator[Order]:
         """Matching orders across providers, newest first, streamed; a failed provider raises.

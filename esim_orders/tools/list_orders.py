@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import bisect
 from datetime import UTC, date, datetime, time
 from typing import Annotated
 
 from pydantic import ConfigDict, Field, validate_call
 
-from ..models import OrderFilter, OrderStatus, OrderType, Provider, newest_first_key
+from ..models import OrderFilter, OrderStatus, OrderType, Provider
 from ..service.orders import OrderService
 from . import cursor as cursors
 from .errors import ToolInputError, describe
@@ -71,7 +70,11 @@ async def list_orders(
     ] = DEFAULT_LIMIT,
     cursor: Annotated[
         str | None,
-        Field(description="next_cursor from the previous page.", min_length=1, max_length=400),
+        Field(
+            description="next_cursor from the previous page.",
+            min_length=1,
+            max_length=cursors.MAX_CURSOR,
+        ),
     ] = None,
 ) -> OrderPage:
     """Orders newest first, with a cursor for the next page and per-provider errors."""
@@ -87,36 +90,46 @@ async def list_orders(
         code=code,
         text=text,
     )
-    anchor = cursors.decode(cursor, order_filter) if cursor else None
-    listing = await service.list_orders(order_filter)
+    shown, standings = cursors.decode(cursor, order_filter) if cursor else (0, None)
+    page = await service.list_page(order_filter, limit, standings)
     asked = [p for p in service.providers if order_filter.wants(p)]
-    if listing.errors and all(p in listing.errors for p in asked):
+    if page.errors and all(p in page.errors for p in asked):
         # Nothing to show: the caller needs the failure itself, not an empty page.
-        raise next(iter(listing.errors.values()))
-    orders = listing.orders
-    start = 0
-    if anchor is not None:
-        start = bisect.bisect_right([newest_first_key(o) for o in orders], anchor)
-    page = orders[start : start + limit]
-    remaining = len(orders) - start - len(page)
+        raise next(iter(page.errors.values()))
     issues = [
         ProviderIssue(
             provider=p,
             error=describe(e),
             retry_after_seconds=getattr(e, "retry_after", None),
         )
-        for p, e in listing.errors.items()
+        for p, e in page.errors.items()
     ]
     issues += [
         ProviderIssue(provider=p, error=f"{n} order(s) could not be read and are left out.")
-        for p, n in listing.unreadable.items()
+        for p, n in page.unreadable.items()
     ]
+    issues += [
+        ProviderIssue(
+            provider=p,
+            error="Its orders changed since the previous page; this page continues after the "
+            "last order shown, and the total is as the provider counts now.",
+        )
+        for p in page.changed
+    ]
+    total = page.total
+    exact = page.total_exact
+    remaining = total - shown - len(page.orders) if total is not None and exact else None
+    more = page.more if remaining is None else remaining > 0
     return OrderPage(
-        orders=[OrderSummary.of(o) for o in page],
-        returned=len(page),
-        total=listing.total,
-        remaining=remaining if not listing.errors else None,
-        next_cursor=cursors.encode(order_filter, page[-1]) if page and remaining > 0 else None,
+        orders=[OrderSummary.of(o) for o in page.orders],
+        returned=len(page.orders),
+        total=total,
+        total_exact=exact,
+        scanned=page.scanned if not exact else None,
+        remaining=remaining,
+        next_cursor=cursors.encode(order_filter, shown + len(page.orders), page.standings)
+        if more
+        else None,
         provider_errors=issues,
     )
 

@@ -17,8 +17,13 @@ def order_line(summary: OrderSummary) -> str:
 
 def page_text(page: OrderPage) -> str:
     lines = []
-    if page.total is not None:
+    if page.total is not None and page.total_exact:
         lines.append(f"{page.returned} of {page.total} matching orders, newest first:")
+    elif page.total is not None:
+        lines.append(
+            f"{page.returned} orders, newest first; at least {page.total} match "
+            f"({page.scanned} read for this page, the rest not yet read):"
+        )
     else:
         lines.append(f"{page.returned} orders, newest first:")
     lines += [order_line(o) for o in page.orders]

@@ -55,6 +55,14 @@ class OrderPage(View):
     total: int | None = Field(
         None, description="Orders matching the filters over all providers, when all answered."
     )
+    total_exact: bool = Field(
+        True,
+        description="False when a filter the provider cannot apply was applied while reading "
+        "a bounded number of its orders: total is then the matches found so far (at least).",
+    )
+    scanned: int | None = Field(
+        None, description="Provider orders read for this page, when total is not exact."
+    )
     remaining: int | None = Field(None, description="Matching orders after this page.")
     next_cursor: str | None = Field(
         None, description="Pass as `cursor` to get the next page; absent on the last page."

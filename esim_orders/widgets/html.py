@@ -76,8 +76,10 @@ def page_caption(page: OrderPage, *, first: int = 1) -> str:
         return "No orders match."
     last = first + page.returned - 1
     span = f"{first}–{last}" if last > first else f"{first}"
-    if page.total is not None:
+    if page.total is not None and page.total_exact:
         return f"Orders {span} of {page.total}, newest first"
+    if page.total is not None:
+        return f"Orders {span} of at least {page.total}, newest first"
     more = " (more on the next page)" if page.next_cursor else ""
     return f"Orders {span}, newest first{more}"
 

@@ -211,6 +211,10 @@ async def test_a_listing_over_the_listed_orders_budget_is_fetched_again_each_tim
         pages = watched.pages()
         await service.list_orders(failed)
         assert watched.pages() == pages  # kept: within the budget
+        await service.list_orders(only_pressone)  # over the budget: skipped, the others stay
+        pages = watched.pages()
+        await service.list_orders(failed)
+        assert watched.pages() == pages  # still kept
 
 
 async def test_callers_waiting_on_a_failed_load_get_its_error_once():

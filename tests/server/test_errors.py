@@ -212,7 +212,7 @@ async def test_a_bug_gives_a_generic_message_and_logs_the_traceback(
         raise RuntimeError("secret internals: token=abc123")
 
     def patch(service: OrderService) -> None:
-        service.list_orders = broken  # type: ignore[method-assign]
+        service.list_page = broken  # type: ignore[method-assign]
 
     caplog.set_level(logging.INFO)
     async with Client(make_server(patch=patch)) as client:

@@ -157,6 +157,7 @@ async def test_no_match_is_an_empty_page_not_an_error(connect: Connect) -> None:
             "orders": [],
             "returned": 0,
             "total": 0,
+            "total_exact": True,
             "remaining": 0,
             "provider_errors": [],
         }

@@ -10,8 +10,9 @@ import anyio
 
 from ...client import coerce
 from ...client.auth import AccessToken
-from ...client.base import ProviderClient, ProviderListing, shape_error
+from ...client.base import Position, ProviderClient, ProviderListing, ProviderPage, shape_error
 from ...client.transport import Gateway, RawResponse
+from ...client.ttl_cache import TtlCache
 from ...errors import OrderNotFound, first_error
 from ...models import (
     Order,
@@ -19,6 +20,7 @@ from ...models import (
     Provider,
 )
 from ...redact import held_secrets
+from .paging import Walk, filters_exactly, first_walk, read_after
 from .settings import TOKEN_PATH
 from .wire import (
     INCLUDE,
@@ -35,6 +37,9 @@ log = logging.getLogger(__name__)
 ORDERS_PATH = "/customer/v2/orders"
 # Pages in flight after page 1: ten 100-order pages (1,000 orders) arrive in one round trip.
 PAGE_CONCURRENCY = 10
+#: Seconds, and how many, provider pages read for listings are kept (as the listing TTL).
+LISTING_PAGE_TTL = 30.0
+MAX_LISTING_PAGES = 64
 MAX_PAGES = 5000  # a runaway paginator must not keep us busy forever
 
 
@@ -57,6 +62,11 @@ class PressOneClient(ProviderClient):
         self._client_secret = client_secret
         held_secrets.add(client_id, client_secret)
         self.page_concurrency = PAGE_CONCURRENCY
+        # Provider pages recently read by `page_after`, by query and number: the pages of one
+        # listing of ours share them (page 2 of 20 is usually in page 1 of 100).
+        self._listed_pages: TtlCache[tuple[Any, int], Page] = TtlCache(
+            LISTING_PAGE_TTL, MAX_LISTING_PAGES
+        )
 
     def __repr__(self) -> str:
         return f"PressOneClient(base_url={self.base_url!r})"
@@ -163,6 +173,28 @@ class PressOneClient(ProviderClient):
     async def _page(self, params: dict[str, str], number: int) -> Page:
         response = await self._get(self.base_url + ORDERS_PATH, {**params, "page": str(number)})
         return parse_page(self._ok_json(response), personal_data=self.personal_data)
+
+    async def page_after(
+        self, order_filter: OrderFilter, position: Position | None, limit: int
+    ) -> ProviderPage:
+        """The provider pages these `limit` orders need, and no more: page 1 of 20 is one
+        request (two when the list runs oldest first); pages read are kept for the listing
+        TTL, so the next page of ours usually costs nothing."""
+        params = list_query(order_filter)
+        if params is None:
+            return ProviderPage(self.provider, total=0)
+
+        async def fetch(number: int) -> Page:
+            key = (tuple(sorted(params.items())), number)
+            return await self._listed_pages.get_or_load(key, lambda: self._page(params, number))
+
+        walk = first_walk(await fetch(1)) if position is None else Walk.from_position(position)
+        answer = await read_after(self.provider, walk, fetch, order_filter, limit)
+        if not filters_exactly(order_filter) or answer.total is None:
+            # Matches are counted as the walk finds them: exact once it reached the end.
+            answer.total = walk.matched + len(answer.orders)
+            answer.total_exact = not answer.more
+        return answer
 
     async def get_order(self, provider_id: str) -> Order:
         if not provider_id.isdigit():

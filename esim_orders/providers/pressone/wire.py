@@ -43,15 +43,21 @@ CURRENCY_EXPONENTS = {
 
 
 class Page:
-    """One page of the order list, read."""
+    """One page of the order list, read: its orders, and what its paginator said."""
 
     def __init__(
-        self, orders: list[Order], last_page: int | None, per_page: int, unreadable: int
+        self,
+        orders: list[Order],
+        last_page: int | None,
+        per_page: int,
+        unreadable: int,
+        total: int | None = None,
     ) -> None:
         self.orders = orders
         self.last_page = last_page
         self.per_page = per_page
         self.unreadable = unreadable
+        self.total = total
 
 
 def unwrap(payload: Any, provider: Provider) -> Any:
@@ -138,7 +144,8 @@ def parse_page(payload: Any, *, personal_data: bool = False) -> Page:
     if unreadable:
         log.warning("pressone: %d order(s) on a page could not be read", unreadable)
     per_page = coerce.integer(meta.get("per_page")) or len(rows) or PAGE_SIZE
-    return Page(orders, coerce.integer(meta.get("last_page")), per_page, unreadable)
+    last_page, total = coerce.integer(meta.get("last_page")), coerce.integer(meta.get("total"))
+    return Page(orders, last_page, per_page, unreadable, total)
 
 
 def parse_order(row: Any, *, personal_data: bool = False) -> Order:
