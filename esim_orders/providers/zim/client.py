@@ -3,24 +3,27 @@
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, field
-from typing import Any
-
-import anyio
-import anyio.lowlevel
+from collections.abc import AsyncIterator, Callable
+from typing import Any, TypeVar
 
 from ...client import coerce
 from ...client.auth import AccessToken
-from ...client.base import ProviderClient, ProviderListing, shape_error
+from ...client.base import (
+    Position,
+    ProviderClient,
+    ProviderListing,
+    ProviderPage,
+    after,
+    anchor_of,
+    shape_error,
+)
+from ...client.json_stream import VISIT_SLICE, CompressedArray, read_array, reread_array
 from ...client.transport import Gateway, RawResponse
 from ...client.ttl_cache import TtlCache
-from ...errors import OrderNotFound, ProviderDataError
-from ...models import (
-    Order,
-    OrderFilter,
-    Provider,
-)
+from ...errors import OrderNotFound
+from ...models import Order, OrderFilter, OrderStatus, Provider
 from ...redact import held_secrets
+from .rows import UNREADABLE, FindScan, ListScan, PageScan, parse_row
 from .wire import parse_order
 
 __all__ = ["ORDER_ID_PREFIX", "ZimClient", "parse_order"]
@@ -28,10 +31,17 @@ __all__ = ["ORDER_ID_PREFIX", "ZimClient", "parse_order"]
 log = logging.getLogger(__name__)
 
 ORDER_ID_PREFIX = "ordr_"
-PARSE_SLICE = 100  # orders read between two yields to the event loop
-WHOLE_LIST = "orders"  # the one key of the whole-list cache
-#: Seconds a whole-list read answers `get_order`'s fallback: as long as a listing is kept.
-WHOLE_LIST_TTL = 30.0
+#: Rows read between two yields to the event loop.
+PARSE_SLICE = VISIT_SLICE
+ORDERS_KEY = "orders"  # the one key of the body cache: one account per client
+#: Seconds the bytes of `GET /orders` answer the next pages, counts and `get_order`'s
+#: fallback: as long as the service keeps a listing (`service.caches.LISTING_TTL`).
+BODY_TTL = 30.0
+#: Compressed bytes kept at most (zlib level 1 shrinks Zim's JSON about sixfold: this holds
+#: an account of a million orders or so); a larger answer is read again for each page.
+MAX_KEPT_BYTES = 256 * 1024 * 1024
+
+S = TypeVar("S", bound=Callable[[Any], None])
 
 
 class ZimClient(ProviderClient):
@@ -58,7 +68,9 @@ class ZimClient(ProviderClient):
         held_secrets.add(client_id, client_secret, app_identifier)
         # Whether `GET /orders/{id}` exists is unconfirmed; learnt on first use.
         self._single_order_endpoint: bool | None = None
-        self._whole_list: TtlCache[str, _WholeList] = TtlCache(WHOLE_LIST_TTL, 1)
+        self._bodies: TtlCache[str, CompressedArray] = TtlCache(
+            BODY_TTL, 1, weigh=lambda body: body.size, max_weight=MAX_KEPT_BYTES
+        )
 
     def __repr__(self) -> str:
         return f"ZimClient(base_url={self.base_url!r})"
@@ -85,32 +97,85 @@ class ZimClient(ProviderClient):
         if not order_filter.wants(self.provider) or _cannot_match(order_filter):
             listing.total = 0
             return listing
-        # A listing always reads afresh (the service keeps listings itself); what it read
-        # stays for `get_order`'s fallback below.
-        whole = await self._whole_list.get_or_load(WHOLE_LIST, self._read_whole_list, fresh=True)
-        listing.orders = [order for order in whole.orders if order_filter.matches(order)]
-        listing.unreadable = whole.unreadable
+        # A listing always reads afresh (the service keeps listings itself); the bytes read
+        # stay for the pages and `get_order`'s fallback below.
+        scan = await self._scan(lambda: ListScan(order_filter, self.personal_data), fresh=True)
+        listing.orders = scan.orders
+        listing.unreadable = scan.unreadable
         listing.total = len(listing.orders)
+        _warn_unreadable(scan.unreadable)
         return listing
 
-    async def _read_whole_list(self) -> _WholeList:
-        payload = self._ok_json(await self._get(self.base_url + "/orders"))
-        if not isinstance(payload, list):
+    async def page_after(
+        self,
+        order_filter: OrderFilter,
+        position: Position | None,
+        limit: int,
+        *,
+        fresh: bool = False,
+    ) -> ProviderPage:
+        """Up to `limit` matching orders after `position`, newest first, from one streamed
+        read of the whole account (Zim has no paging): only those `limit` rows are held and
+        parsed, whatever the account holds. The bytes read are kept compressed for
+        `BODY_TTL`, so the next pages of a listing (and concurrent callers) read no more of
+        Zim; `fresh` downloads them again. `total` is exact."""
+        if not order_filter.wants(self.provider) or _cannot_match(order_filter):
+            return ProviderPage(self.provider, total=0)
+        anchor = anchor_of(position) if position is not None else None
+        scan = await self._scan(lambda: PageScan(order_filter, anchor, limit), fresh=fresh)
+        orders = scan.orders(personal_data=self.personal_data)
+        _warn_unreadable(scan.unreadable)
+        return ProviderPage(
+            self.provider,
+            orders=orders,
+            positions=[after(order) for order in orders],
+            more=scan.more,
+            total=scan.total,
+            scanned=scan.scanned,
+            # The order the position was made after is gone, or no longer matches.
+            changed=anchor is not None and not scan.anchor_seen,
+            unreadable=scan.unreadable,
+        )
+
+    async def count_by_status(
+        self, order_filter: OrderFilter, *, fresh: bool = False
+    ) -> dict[OrderStatus, int]:
+        """How many orders match `order_filter`, by normalized status (statuses with none
+        are left out), counted in one streamed pass without building any order."""
+        if not order_filter.wants(self.provider) or _cannot_match(order_filter):
+            return {}
+        scan = await self._scan(lambda: PageScan(order_filter, None, 0), fresh=fresh)
+        return {status: count for status, count in scan.by_status.items() if count}
+
+    async def _scan(self, make: Callable[[], S], *, fresh: bool = False) -> S:
+        """A scan made by `make` called with every row of `GET /orders`: while it downloads
+        (concurrent callers share one download), or from the bytes kept since."""
+        mine: list[S] = []
+
+        async def download() -> CompressedArray:
+            scan, body = await self._download(make)
+            mine.append(scan)
+            return body
+
+        body = await self._bodies.get_or_load(ORDERS_KEY, download, fresh=fresh)
+        if mine:
+            return mine[0]
+        scan = make()
+        await reread_array(body, scan, self.provider)
+        return scan
+
+    async def _download(self, make: Callable[[], S]) -> tuple[S, CompressedArray]:
+        async def reader(chunks: AsyncIterator[bytes]) -> tuple[S, CompressedArray]:
+            scan = make()  # afresh on each try: a body cut short is read again from the start
+            return scan, await read_array(chunks, scan, self.provider)
+
+        response = await self._get_streamed(self.base_url + "/orders", reader)
+        if not response.ok:
+            raise self.gateway.error_for(response)
+        scan, body = response.payload
+        if not body.is_array:
             raise shape_error(self.provider, "GET /orders did not answer a JSON array")
-        orders, unreadable = [], 0
-        for index, row in enumerate(payload):
-            if index and index % PARSE_SLICE == 0:
-                # Zim sends every order at once; reading thousands takes long enough that
-                # the other provider's next page requests, and other tool calls, must get
-                # the event loop in between.
-                await anyio.lowlevel.checkpoint()
-            try:
-                orders.append(parse_order(row, personal_data=self.personal_data))
-            except (ProviderDataError, TypeError, ValueError, KeyError):
-                unreadable += 1
-        if unreadable:
-            log.warning("zim: %d order(s) could not be read", unreadable)
-        return _WholeList(orders, unreadable)
+        return scan, body
 
     async def get_order(self, provider_id: str) -> Order:
         if self._single_order_endpoint is not False:
@@ -124,28 +189,22 @@ class ZimClient(ProviderClient):
                 raise self.gateway.error_for(response)
             elif self._single_order_endpoint:
                 raise OrderNotFound(f"{self.provider}:{provider_id}")
-        # The endpoint is unconfirmed: a 404 may mean "no such route", so ask the list, read
-        # once for concurrent callers and reused while it is fresh (an unknown id must not
-        # download the whole account each time).
-        whole = await self._whole_list.get_or_load(WHOLE_LIST, self._read_whole_list)
-        order = whole.by_id.get(provider_id)
-        if order is None:
-            raise OrderNotFound(f"{self.provider}:{provider_id}")
+        # The endpoint is unconfirmed: a 404 may mean "no such route", so look through the
+        # list, read once for concurrent callers and kept while it is fresh (an unknown id
+        # must not download the whole account each time); only the row asked for is held.
+        found = await self._scan(lambda: FindScan(provider_id))
+        try:
+            order = parse_row(found.row, personal_data=self.personal_data)
+        except UNREADABLE:
+            raise OrderNotFound(f"{self.provider}:{provider_id}") from None
         # The list holds what the route denied: the route is missing, ask the list from now on.
         self._single_order_endpoint = False
         return order
 
 
-@dataclass
-class _WholeList:
-    """Every order of the account as one `GET /orders` answered it."""
-
-    orders: list[Order]
-    unreadable: int
-    by_id: dict[str, Order] = field(init=False)
-
-    def __post_init__(self) -> None:
-        self.by_id = {order.id: order for order in self.orders}
+def _warn_unreadable(count: int) -> None:
+    if count:
+        log.warning("zim: %d order(s) could not be read", count)
 
 
 def _cannot_match(order_filter: OrderFilter) -> bool:
