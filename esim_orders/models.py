@@ -364,9 +364,15 @@ def newest_first_key(order: Order) -> tuple[bool, int, str]:
 
     Exact integer microseconds, so a cursor can carry the key and compare equal later.
     """
-    if order.created_at is None:
-        return (True, 0, order.ref)
-    return (False, -((order.created_at - _EPOCH) // _MICROSECOND), order.ref)
+    return sort_key(order.created_at, order.ref)
+
+
+def sort_key(created_at: datetime | None, ref: str) -> tuple[bool, int, str]:
+    """`newest_first_key` of an order created at `created_at` with `ref`, for a reader that
+    sorts provider rows before (or without) building their `Order`."""
+    if created_at is None:
+        return (True, 0, ref)
+    return (False, -((created_at - _EPOCH) // _MICROSECOND), ref)
 
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)

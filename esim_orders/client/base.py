@@ -5,14 +5,14 @@ from __future__ import annotations
 import bisect
 import logging
 from abc import ABC, abstractmethod
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from ..errors import AuthenticationError, ProviderDataError, ProviderError
 from ..models import Order, OrderFilter, Provider, newest_first_key
 from .auth import AccessToken, TokenCache
-from .transport import Gateway, RawResponse
+from .transport import BodyReader, Gateway, RawResponse
 
 log = logging.getLogger(__name__)
 
@@ -152,16 +152,29 @@ class ProviderClient(ABC):
 
     async def _get(self, url: str, params: Mapping[str, str] | None = None) -> RawResponse:
         """An authenticated GET; a 401 replaces the token once, then it is a real error."""
-        token = await self.tokens.get()
-        response = await self.gateway.send(
-            "GET", url, params=params, headers=self._auth_headers(token)
+        return await self._authenticated(
+            lambda headers: self.gateway.send("GET", url, params=params, headers=headers)
         )
+
+    async def _get_streamed(
+        self, url: str, reader: BodyReader, params: Mapping[str, str] | None = None
+    ) -> RawResponse:
+        """An authenticated GET whose 2xx body goes to `reader` as it arrives
+        (`Gateway.stream`); `payload` is what `reader` returned."""
+        return await self._authenticated(
+            lambda headers: self.gateway.stream(url, reader, params=params, headers=headers)
+        )
+
+    async def _authenticated(
+        self, call: Callable[[dict[str, str]], Awaitable[RawResponse]]
+    ) -> RawResponse:
+        """`call` with the auth headers; a 401 replaces the token once, then it is an error."""
+        token = await self.tokens.get()
+        response = await call(self._auth_headers(token))
         if response.status == 401:
             self.tokens.invalidate(token)
             token = await self.tokens.get()
-            response = await self.gateway.send(
-                "GET", url, params=params, headers=self._auth_headers(token)
-            )
+            response = await call(self._auth_headers(token))
             if response.status == 401:
                 self.tokens.invalidate(token)
                 raise self._credentials_error(response)

@@ -7,7 +7,8 @@ import json
 import logging
 import random
 import time
-from collections.abc import Awaitable, Callable, Iterable, Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Mapping
+from contextlib import aclosing
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -46,6 +47,9 @@ class RetryPolicy:
     connect_timeout: float = 5.0
     read_timeout: float = 10.0
     max_body_bytes: int = 20 * 1024 * 1024
+    #: The cap of a streamed body (`Gateway.stream`), which is never held whole: a guard
+    #: against an endless answer, sized for real accounts (hundreds of thousands of orders).
+    max_stream_bytes: int = 1024 * 1024 * 1024
 
 
 class ReadOnlyTransport(httpx2.AsyncBaseTransport):
@@ -99,6 +103,13 @@ class RawResponse:
     @property
     def ok(self) -> bool:
         return 200 <= self.status < 300
+
+
+#: Reads a 2xx body as it arrives, chunk by chunk; what it returns becomes the response's
+#: `payload`. It raises `ProviderDataError` when the body cannot be read (cut short, not
+#: JSON), and the whole request is then tried again like any transient failure, so it must
+#: start afresh on every call.
+BodyReader = Callable[[AsyncIterator[bytes]], Awaitable[Any]]
 
 
 def retry_delay(
@@ -171,6 +182,38 @@ class Gateway:
         listing). Raises the typed error when the retries run out of the deadline (saying how
         many tries over how long), or when a `Retry-After` would pass it.
         """
+        return await self._call(method, url, params, headers, data, retry=retry, reader=None)
+
+    async def stream(
+        self,
+        url: str,
+        reader: BodyReader,
+        *,
+        params: Mapping[str, str] | None = None,
+        headers: Mapping[str, str] | None = None,
+    ) -> RawResponse:
+        """A GET whose 2xx body goes to `reader` chunk by chunk as it arrives, never whole.
+
+        The same call as `send` (retries, deadline, read-only guard), and more: a body that
+        breaks off or that `reader` finds unreadable is asked for again, whole, while the
+        deadline allows. Returns the 2xx response with `payload` set to what `reader`
+        returned and an empty `body`, or a final non-2xx answer as `send` does. The body is
+        capped at `RetryPolicy.max_stream_bytes`.
+        """
+        return await self._call("GET", url, params, headers, None, retry=True, reader=reader)
+
+    async def _call(
+        self,
+        method: str,
+        url: str,
+        params: Mapping[str, str] | None,
+        headers: Mapping[str, str] | None,
+        data: Mapping[str, str] | None,
+        *,
+        retry: bool,
+        reader: BodyReader | None,
+    ) -> RawResponse:
+        """The one retry loop: `send` and `stream` differ only in how a 2xx body is read."""
         policy = self.policy
         started = time.monotonic()
         deadline_at = started + policy.deadline
@@ -184,19 +227,25 @@ class Gateway:
             response: RawResponse | None = None
             try:
                 with anyio.fail_after(remaining):
-                    response = await self._send_once(method, url, params, headers, data)
+                    response = await self._send_once(method, url, params, headers, data, reader)
             except TimeoutError:
                 raise self._timeout(url) from None
             except httpx2.TransportError as exc:
                 failure = ProviderUnavailable(
                     self.provider, f"connection failed ({type(exc).__name__})"
                 )
+            except ResponseTooLarge:
+                raise  # asking again would only fetch as much again
+            except ProviderDataError as unreadable:  # a streamed body `reader` could not read
+                failure = unreadable
             else:
-                if response.ok:
+                if response.ok and reader is None:
                     try:
                         return self._with_payload(response)
                     except ProviderDataError as unreadable:
                         failure = unreadable
+                elif response.ok:
+                    return response
             if failure is not None:
                 wait = retry_delay(attempt, None, None, policy) if retry else None
                 if wait is None:
@@ -267,6 +316,7 @@ class Gateway:
         params: Mapping[str, str] | None,
         headers: Mapping[str, str] | None,
         data: Mapping[str, str] | None,
+        reader: BodyReader | None = None,
     ) -> RawResponse:
         timeout = httpx2.Timeout(self.policy.read_timeout, connect=self.policy.connect_timeout)
         request = self._http.build_request(
@@ -274,25 +324,29 @@ class Gateway:
         )
         response = await self._http.send(request, stream=True)
         try:
-            body = await self._read_capped(response)
+            if reader is not None and 200 <= response.status_code < 300:
+                async with aclosing(self._capped(response, self.policy.max_stream_bytes)) as chunks:
+                    payload = await reader(chunks)
+                return RawResponse(
+                    response.status_code, response.headers, b"", str(request.url), payload
+                )
+            async with aclosing(self._capped(response, self.policy.max_body_bytes)) as chunks:
+                body = b"".join([chunk async for chunk in chunks])
         finally:
             await response.aclose()
         return RawResponse(response.status_code, response.headers, body, str(request.url))
 
-    async def _read_capped(self, response: httpx2.Response) -> bytes:
-        """Read the body while it streams and stop at the cap, not after the fact."""
-        cap = self.policy.max_body_bytes
+    async def _capped(self, response: httpx2.Response, cap: int) -> AsyncIterator[bytes]:
+        """The body's chunks as they stream in, stopped at the cap, not after the fact."""
         declared = response.headers.get("content-length")
         if declared and declared.isdigit() and int(declared) > cap:
             raise self._too_large(cap)
-        chunks: list[bytes] = []
         size = 0
         async for chunk in response.aiter_bytes():
             size += len(chunk)
             if size > cap:
                 raise self._too_large(cap)
-            chunks.append(chunk)
-        return b"".join(chunks)
+            yield chunk
 
     def _too_large(self, cap: int) -> ResponseTooLarge:
         return ResponseTooLarge(

@@ -3,56 +3,45 @@
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, field
-from typing import Any
-
-import anyio
-import anyio.lowlevel
+from collections.abc import AsyncIterator, Callable
+from typing import Any, TypeVar
 
 from ...client import coerce
 from ...client.auth import AccessToken
-from ...client.base import ProviderClient, ProviderListing, shape_error
+from ...client.base import (
+    Position,
+    ProviderClient,
+    ProviderListing,
+    ProviderPage,
+    after,
+    anchor_of,
+    shape_error,
+)
+from ...client.json_stream import VISIT_SLICE, CompressedArray, read_array, reread_array
 from ...client.transport import Gateway, RawResponse
 from ...client.ttl_cache import TtlCache
-from ...errors import OrderNotFound, ProviderDataError
-from ...models import (
-    Allowance,
-    Customer,
-    Failure,
-    Money,
-    Order,
-    OrderFilter,
-    OrderStatus,
-    OrderType,
-    Plan,
-    Provider,
-    Subscription,
-    SubscriptionStatus,
-)
-from ...redact import held_secrets, redact_payload
+from ...errors import OrderNotFound
+from ...models import Order, OrderFilter, OrderStatus, Provider
+from ...redact import held_secrets
+from .rows import UNREADABLE, FindScan, ListScan, PageScan, parse_row
+from .wire import parse_order
+
+__all__ = ["ORDER_ID_PREFIX", "ZimClient", "parse_order"]
 
 log = logging.getLogger(__name__)
 
-STATUS_BY_WIRE = {
-    "PENDING_APPROVAL": OrderStatus.PENDING,
-    "PENDING_PAYMENT": OrderStatus.PENDING,
-    "IN_BASKET": OrderStatus.PENDING,
-    "PROCESSING": OrderStatus.PROCESSING,
-    "FULFILLED": OrderStatus.COMPLETED,
-    "CANCELLED": OrderStatus.CANCELLED,
-    "FAILED": OrderStatus.FAILED,
-    "REPLACED": OrderStatus.REPLACED,
-}
-TYPE_BY_WIRE = {t.value: t for t in (OrderType.ONE_OFF, OrderType.TOP_UP, OrderType.RECURRING)}
-SUBSCRIPTION_BY_WIRE = {
-    s.value: s for s in SubscriptionStatus if s is not SubscriptionStatus.UNKNOWN
-}
-DAYS_PER_UNIT = {"DAY": 1, "DAYS": 1, "WEEK": 7, "WEEKS": 7}
 ORDER_ID_PREFIX = "ordr_"
-PARSE_SLICE = 100  # orders read between two yields to the event loop
-WHOLE_LIST = "orders"  # the one key of the whole-list cache
-#: Seconds a whole-list read answers `get_order`'s fallback: as long as a listing is kept.
-WHOLE_LIST_TTL = 30.0
+#: Rows read between two yields to the event loop.
+PARSE_SLICE = VISIT_SLICE
+ORDERS_KEY = "orders"  # the one key of the body cache: one account per client
+#: Seconds the bytes of `GET /orders` answer the next pages, counts and `get_order`'s
+#: fallback: as long as the service keeps a listing (`service.caches.LISTING_TTL`).
+BODY_TTL = 30.0
+#: Compressed bytes kept at most (zlib level 1 shrinks Zim's JSON about sixfold: this holds
+#: an account of a million orders or so); a larger answer is read again for each page.
+MAX_KEPT_BYTES = 256 * 1024 * 1024
+
+S = TypeVar("S", bound=Callable[[Any], None])
 
 
 class ZimClient(ProviderClient):
@@ -79,7 +68,9 @@ class ZimClient(ProviderClient):
         held_secrets.add(client_id, client_secret, app_identifier)
         # Whether `GET /orders/{id}` exists is unconfirmed; learnt on first use.
         self._single_order_endpoint: bool | None = None
-        self._whole_list: TtlCache[str, _WholeList] = TtlCache(WHOLE_LIST_TTL, 1)
+        self._bodies: TtlCache[str, CompressedArray] = TtlCache(
+            BODY_TTL, 1, weigh=lambda body: body.size, max_weight=MAX_KEPT_BYTES
+        )
 
     def __repr__(self) -> str:
         return f"ZimClient(base_url={self.base_url!r})"
@@ -106,32 +97,85 @@ class ZimClient(ProviderClient):
         if not order_filter.wants(self.provider) or _cannot_match(order_filter):
             listing.total = 0
             return listing
-        # A listing always reads afresh (the service keeps listings itself); what it read
-        # stays for `get_order`'s fallback below.
-        whole = await self._whole_list.get_or_load(WHOLE_LIST, self._read_whole_list, fresh=True)
-        listing.orders = [order for order in whole.orders if order_filter.matches(order)]
-        listing.unreadable = whole.unreadable
+        # A listing always reads afresh (the service keeps listings itself); the bytes read
+        # stay for the pages and `get_order`'s fallback below.
+        scan = await self._scan(lambda: ListScan(order_filter, self.personal_data), fresh=True)
+        listing.orders = scan.orders
+        listing.unreadable = scan.unreadable
         listing.total = len(listing.orders)
+        _warn_unreadable(scan.unreadable)
         return listing
 
-    async def _read_whole_list(self) -> _WholeList:
-        payload = self._ok_json(await self._get(self.base_url + "/orders"))
-        if not isinstance(payload, list):
+    async def page_after(
+        self,
+        order_filter: OrderFilter,
+        position: Position | None,
+        limit: int,
+        *,
+        fresh: bool = False,
+    ) -> ProviderPage:
+        """Up to `limit` matching orders after `position`, newest first, from one streamed
+        read of the whole account (Zim has no paging): only those `limit` rows are held and
+        parsed, whatever the account holds. The bytes read are kept compressed for
+        `BODY_TTL`, so the next pages of a listing (and concurrent callers) read no more of
+        Zim; `fresh` downloads them again. `total` is exact."""
+        if not order_filter.wants(self.provider) or _cannot_match(order_filter):
+            return ProviderPage(self.provider, total=0)
+        anchor = anchor_of(position) if position is not None else None
+        scan = await self._scan(lambda: PageScan(order_filter, anchor, limit), fresh=fresh)
+        orders = scan.orders(personal_data=self.personal_data)
+        _warn_unreadable(scan.unreadable)
+        return ProviderPage(
+            self.provider,
+            orders=orders,
+            positions=[after(order) for order in orders],
+            more=scan.more,
+            total=scan.total,
+            scanned=scan.scanned,
+            # The order the position was made after is gone, or no longer matches.
+            changed=anchor is not None and not scan.anchor_seen,
+            unreadable=scan.unreadable,
+        )
+
+    async def count_by_status(
+        self, order_filter: OrderFilter, *, fresh: bool = False
+    ) -> dict[OrderStatus, int]:
+        """How many orders match `order_filter`, by normalized status (statuses with none
+        are left out), counted in one streamed pass without building any order."""
+        if not order_filter.wants(self.provider) or _cannot_match(order_filter):
+            return {}
+        scan = await self._scan(lambda: PageScan(order_filter, None, 0), fresh=fresh)
+        return {status: count for status, count in scan.by_status.items() if count}
+
+    async def _scan(self, make: Callable[[], S], *, fresh: bool = False) -> S:
+        """A scan made by `make` called with every row of `GET /orders`: while it downloads
+        (concurrent callers share one download), or from the bytes kept since."""
+        mine: list[S] = []
+
+        async def download() -> CompressedArray:
+            scan, body = await self._download(make)
+            mine.append(scan)
+            return body
+
+        body = await self._bodies.get_or_load(ORDERS_KEY, download, fresh=fresh)
+        if mine:
+            return mine[0]
+        scan = make()
+        await reread_array(body, scan, self.provider)
+        return scan
+
+    async def _download(self, make: Callable[[], S]) -> tuple[S, CompressedArray]:
+        async def reader(chunks: AsyncIterator[bytes]) -> tuple[S, CompressedArray]:
+            scan = make()  # afresh on each try: a body cut short is read again from the start
+            return scan, await read_array(chunks, scan, self.provider)
+
+        response = await self._get_streamed(self.base_url + "/orders", reader)
+        if not response.ok:
+            raise self.gateway.error_for(response)
+        scan, body = response.payload
+        if not body.is_array:
             raise shape_error(self.provider, "GET /orders did not answer a JSON array")
-        orders, unreadable = [], 0
-        for index, row in enumerate(payload):
-            if index and index % PARSE_SLICE == 0:
-                # Zim sends every order at once; reading thousands takes long enough that
-                # the other provider's next page requests, and other tool calls, must get
-                # the event loop in between.
-                await anyio.lowlevel.checkpoint()
-            try:
-                orders.append(parse_order(row, personal_data=self.personal_data))
-            except (ProviderDataError, TypeError, ValueError, KeyError):
-                unreadable += 1
-        if unreadable:
-            log.warning("zim: %d order(s) could not be read", unreadable)
-        return _WholeList(orders, unreadable)
+        return scan, body
 
     async def get_order(self, provider_id: str) -> Order:
         if self._single_order_endpoint is not False:
@@ -145,151 +189,24 @@ class ZimClient(ProviderClient):
                 raise self.gateway.error_for(response)
             elif self._single_order_endpoint:
                 raise OrderNotFound(f"{self.provider}:{provider_id}")
-        # The endpoint is unconfirmed: a 404 may mean "no such route", so ask the list, read
-        # once for concurrent callers and reused while it is fresh (an unknown id must not
-        # download the whole account each time).
-        whole = await self._whole_list.get_or_load(WHOLE_LIST, self._read_whole_list)
-        order = whole.by_id.get(provider_id)
-        if order is None:
-            raise OrderNotFound(f"{self.provider}:{provider_id}")
+        # The endpoint is unconfirmed: a 404 may mean "no such route", so look through the
+        # list, read once for concurrent callers and kept while it is fresh (an unknown id
+        # must not download the whole account each time); only the row asked for is held.
+        found = await self._scan(lambda: FindScan(provider_id))
+        try:
+            order = parse_row(found.row, personal_data=self.personal_data)
+        except UNREADABLE:
+            raise OrderNotFound(f"{self.provider}:{provider_id}") from None
         # The list holds what the route denied: the route is missing, ask the list from now on.
         self._single_order_endpoint = False
         return order
 
 
-@dataclass
-class _WholeList:
-    """Every order of the account as one `GET /orders` answered it."""
-
-    orders: list[Order]
-    unreadable: int
-    by_id: dict[str, Order] = field(init=False)
-
-    def __post_init__(self) -> None:
-        self.by_id = {order.id: order for order in self.orders}
+def _warn_unreadable(count: int) -> None:
+    if count:
+        log.warning("zim: %d order(s) could not be read", count)
 
 
 def _cannot_match(order_filter: OrderFilter) -> bool:
     """Zim orders carry no ICCID, no human code and no description."""
     return bool(order_filter.iccid or order_filter.code or order_filter.text)
-
-
-def parse_order(row: Any, *, personal_data: bool = False) -> Order:
-    """One Zim order object into the normalized model; tolerant of every optional field."""
-    if not isinstance(row, dict):
-        raise shape_error(Provider.ZIM, "order is not an object")
-    order_id = coerce.text(row.get("id"), 80)
-    if order_id is None:
-        raise shape_error(Provider.ZIM, "order without an id")
-    wire_status = coerce.text(row.get("status"), 60)
-    wire_type = coerce.text(row.get("type"), 40)
-    status = coerce.enum_or_unknown(STATUS_BY_WIRE, wire_status, OrderStatus.UNKNOWN)
-    plan = parse_plan(row.get("plan"), plan_id=coerce.text(row.get("planID"), 80))
-    reason = coerce.text(row.get("failureReason"), 200)
-    user_id = coerce.text(row.get("userID"), 80)
-    return Order(
-        provider=Provider.ZIM,
-        id=order_id,
-        status=status,
-        provider_status=wire_status,
-        type=coerce.enum_or_unknown(TYPE_BY_WIRE, wire_type, OrderType.UNKNOWN),
-        provider_type=wire_type,
-        created_at=coerce.timestamp(row.get("createdAt")),
-        updated_at=coerce.timestamp(row.get("updatedAt")),
-        plan=plan,
-        price=plan_price(row.get("plan")),
-        subscription=_subscription(row.get("subscription"), row.get("plan"), plan),
-        customer=Customer(id=user_id) if user_id else None,
-        failure=Failure(reason_code=reason) if reason else None,
-        account_id=coerce.text(row.get("accountID"), 80),
-        payment_id=coerce.text(row.get("paymentID"), 80),
-        payment_reference=coerce.text(row.get("paymentReference"), 120),
-        notify_recipient=coerce.boolean(row.get("notifyRecipient")),
-        raw=redact_payload(row, personal=not personal_data),
-    )
-
-
-def parse_plan(value: Any, *, plan_id: str | None = None) -> Plan | None:
-    plan = coerce.mapping(value)
-    if not plan:
-        return Plan(id=plan_id) if plan_id else None
-    destination = coerce.mapping(plan.get("destination"))
-    region = coerce.mapping(plan.get("region"))
-    duration_unit = (coerce.text(plan.get("durationUnit"), 20) or "").upper()
-    duration = coerce.integer(plan.get("durationValue"))
-    per_unit = DAYS_PER_UNIT.get(duration_unit)
-    features = [
-        name
-        for item in coerce.items(plan.get("features"))
-        if (name := coerce.text(coerce.mapping(item).get("name"), 40))
-    ]
-    dest_name = coerce.text(destination.get("name"), 100)
-    region_name = coerce.text(region.get("name"), 100)
-    data = allowance(plan.get("dataValue"), plan.get("dataUnit"))
-    return Plan(
-        id=coerce.text(plan.get("id"), 80) or plan_id,
-        name=_plan_name(dest_name or region_name, data, duration, duration_unit),
-        destination=dest_name,
-        region=region_name,
-        data=data,
-        voice=allowance(plan.get("callValue"), plan.get("callUnit")),
-        sms=allowance(plan.get("smsValue"), plan.get("smsUnit")),
-        validity_days=duration * per_unit if duration is not None and per_unit else None,
-        features=features,
-    )
-
-
-def _plan_name(
-    place: str | None, data: Allowance | None, duration: int | None, unit: str
-) -> str | None:
-    """Zim plans have no display name; compose one a person recognises."""
-    parts = [p for p in (place, str(data) if data else None) if p]
-    if duration is not None and unit:
-        parts.append(f"{duration} {unit.lower()}")
-    return " · ".join(parts) or None
-
-
-def allowance(value: Any, unit: Any) -> Allowance | None:
-    """Zim's value/unit pair; -1 means unlimited."""
-    amount = coerce.decimal(value)
-    if amount is None:
-        return None
-    if amount == -1:
-        return Allowance(unlimited=True)
-    if amount < 0:
-        return None
-    return Allowance(amount=amount, unit=coerce.text(unit, 20))
-
-
-def plan_price(value: Any) -> Money | None:
-    """The plan's first price: integer minor units with their exponent."""
-    for price in coerce.items(coerce.mapping(value).get("prices")):
-        price = coerce.mapping(price)
-        minor = coerce.integer(price.get("value"))
-        currency = coerce.text(price.get("currencyISO"), 8)
-        exponent = coerce.integer(price.get("minorExponentUnits"))
-        if minor is not None and currency and exponent is not None and 0 <= exponent <= 6:
-            return Money(minor_units=minor, currency=currency.upper(), exponent=exponent)
-    return None
-
-
-def _subscription(value: Any, order_plan: Any, parsed_plan: Plan | None) -> Subscription | None:
-    sub = coerce.mapping(value)
-    sub_id = coerce.text(sub.get("id"), 80)
-    if sub_id is None:
-        return None
-    wire_status = coerce.text(sub.get("status"), 40)
-    return Subscription(
-        id=sub_id,
-        esim_id=coerce.text(sub.get("esimID"), 80),
-        status=coerce.enum_or_unknown(
-            SUBSCRIPTION_BY_WIRE, wire_status, SubscriptionStatus.UNKNOWN
-        ),
-        provider_status=wire_status,
-        # Usually the order's own plan again: reuse what was parsed for it.
-        plan=(
-            parsed_plan
-            if sub.get("plan") is not None and sub.get("plan") == order_plan
-            else parse_plan(sub.get("plan"))
-        ),
-    )

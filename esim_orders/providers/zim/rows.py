@@ -1,0 +1,185 @@
+"""Zim's order rows read raw, as they stream by: filtered, counted and sorted without building
+an `Order`, so that only the rows a page shows are ever parsed or held."""
+
+from __future__ import annotations
+
+import heapq
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from ...client import coerce
+from ...client.base import AnchorKey
+from ...client.json_stream import as_loaded
+from ...errors import ProviderDataError
+from ...models import Order, OrderFilter, OrderStatus, OrderType, Provider, make_ref, sort_key
+from .wire import STATUS_BY_WIRE, TYPE_BY_WIRE, parse_order
+
+__all__ = ["FindScan", "ListScan", "PageScan", "RowFacts", "parse_row", "row_facts"]
+
+#: What `parse_order` may raise for a row it cannot read.
+UNREADABLE = (ProviderDataError, TypeError, ValueError, KeyError)
+
+
+@dataclass(frozen=True, slots=True)
+class RowFacts:
+    """What filtering and sorting need of a row, read exactly as `parse_order` reads it."""
+
+    id: str
+    status: OrderStatus
+    type: OrderType
+    created_at: datetime | None
+    #: `newest_first_key(parse_order(row))`, computed without the model.
+    key: AnchorKey
+
+
+def row_facts(row: Any) -> RowFacts | None:
+    """The row's facts, or None for a row `parse_order` refuses (not an object, no id)."""
+    if not isinstance(row, dict):
+        return None
+    order_id = _text(row.get("id"), 80)
+    if order_id is None:
+        return None
+    created_at = coerce.timestamp(row.get("createdAt"))
+    return RowFacts(
+        id=order_id,
+        status=coerce.enum_or_unknown(
+            STATUS_BY_WIRE, _text(row.get("status"), 60), OrderStatus.UNKNOWN
+        ),
+        type=coerce.enum_or_unknown(TYPE_BY_WIRE, _text(row.get("type"), 40), OrderType.UNKNOWN),
+        created_at=created_at,
+        key=sort_key(created_at, make_ref(Provider.ZIM, order_id)),
+    )
+
+
+def _text(value: Any, cap: int) -> str | None:
+    # A number where text belongs reads as `parse_order` reads it, after `as_loaded`.
+    return coerce.text(as_loaded(value) if isinstance(value, Decimal) else value, cap)
+
+
+def parse_row(row: Any, *, personal_data: bool) -> Order:
+    """`parse_order` of a streamed row (its numbers as `json.loads` reads them)."""
+    return parse_order(as_loaded(row), personal_data=personal_data)
+
+
+def facts_match(order_filter: OrderFilter, facts: RowFacts) -> bool:
+    """`OrderFilter.matches` on the facts: status, type and creation time. The caller checks
+    the provider; what needs more of the order (ICCID, code, text) no Zim order carries."""
+    if order_filter.statuses is not None and facts.status not in order_filter.statuses:
+        return False
+    if order_filter.type is not None and facts.type != order_filter.type:
+        return False
+    if order_filter.created_after is None and order_filter.created_before is None:
+        return True
+    if facts.created_at is None:
+        return False
+    if order_filter.created_after is not None and facts.created_at < order_filter.created_after:
+        return False
+    return order_filter.created_before is None or facts.created_at < order_filter.created_before
+
+
+@dataclass(eq=False, slots=True)
+class _Kept:
+    """A row the page may show; the heap's top is the oldest kept, the first to give way."""
+
+    key: AnchorKey
+    row: dict[str, Any]
+
+    def __lt__(self, other: _Kept) -> bool:
+        return self.key > other.key
+
+
+@dataclass
+class PageScan:
+    """One pass for a page: the `limit` newest matching rows past `anchor` in a bounded heap,
+    and the matching rows counted, by status too. Call it with each row."""
+
+    order_filter: OrderFilter
+    anchor: AnchorKey | None
+    limit: int
+    scanned: int = 0
+    unreadable: int = 0
+    #: Matching rows, in all and by status.
+    total: int = 0
+    by_status: Counter[OrderStatus] = field(default_factory=Counter)
+    #: Matching rows past the anchor, and whether the anchor itself was among the matching.
+    past_anchor: int = 0
+    anchor_seen: bool = False
+    more: bool = False
+    _heap: list[_Kept] = field(default_factory=list)
+
+    def __call__(self, row: Any) -> None:
+        self.scanned += 1
+        facts = row_facts(row)
+        if facts is None:
+            self.unreadable += 1
+            return
+        if not facts_match(self.order_filter, facts):
+            return
+        self.total += 1
+        self.by_status[facts.status] += 1
+        key = facts.key
+        if self.anchor is not None and key <= self.anchor:
+            self.anchor_seen = self.anchor_seen or key == self.anchor
+            return
+        self.past_anchor += 1
+        if len(self._heap) < self.limit:
+            heapq.heappush(self._heap, _Kept(key, row))
+        elif self._heap and key < self._heap[0].key:
+            heapq.heapreplace(self._heap, _Kept(key, row))
+
+    def orders(self, *, personal_data: bool) -> list[Order]:
+        """The kept rows as orders, newest first. A row that passed the facts but that
+        `parse_order` still refuses is counted unreadable instead (the page is one shorter;
+        the next one starts after the last order shown, so nothing is skipped). Sets `more`:
+        matching rows remain past the kept ones."""
+        self.more = self.past_anchor > len(self._heap)
+        orders = []
+        for kept in sorted(self._heap, key=lambda k: k.key):
+            try:
+                orders.append(parse_row(kept.row, personal_data=personal_data))
+            except UNREADABLE:
+                self.unreadable += 1
+                self.total -= 1
+                self.past_anchor -= 1
+                facts = row_facts(kept.row)
+                if facts is not None:
+                    self.by_status[facts.status] -= 1
+        self._heap.clear()
+        return orders
+
+
+@dataclass
+class ListScan:
+    """Every matching row as an order (a whole listing): only the matching ones are parsed."""
+
+    order_filter: OrderFilter
+    personal_data: bool
+    orders: list[Order] = field(default_factory=list)
+    unreadable: int = 0
+
+    def __call__(self, row: Any) -> None:
+        facts = row_facts(row)
+        if facts is None:
+            self.unreadable += 1
+            return
+        if not facts_match(self.order_filter, facts):
+            return
+        try:
+            self.orders.append(parse_row(row, personal_data=self.personal_data))
+        except UNREADABLE:
+            self.unreadable += 1
+
+
+@dataclass
+class FindScan:
+    """The row of one order id, the first one seen; nothing else is kept."""
+
+    order_id: str
+    row: Any = None
+
+    def __call__(self, row: Any) -> None:
+        if self.row is None and isinstance(row, dict) and _text(row.get("id"), 80) == self.order_id:
+            self.row = row
