@@ -125,11 +125,13 @@ class ZimClient(ProviderClient):
         scan = await self._scan(lambda: PageScan(order_filter, anchor, limit), fresh=fresh)
         orders = scan.orders(personal_data=self.personal_data)
         _warn_unreadable(scan.unreadable)
+        positions = [after(order) for order in orders]
         return ProviderPage(
             self.provider,
             orders=orders,
-            positions=[after(order) for order in orders],
+            positions=positions,
             more=scan.more,
+            resume=(positions[-1] if positions else position) if scan.more else None,
             total=scan.total,
             scanned=scan.scanned,
             # The order the position was made after is gone, or no longer matches.
