@@ -226,7 +226,7 @@ async def test_unreadable_answers_are_a_typed_error_naming_the_provider(
 
 async def test_a_paginator_that_never_ends_is_cut_short(hostile: Hostile) -> None:
     """A gateway that ignores `page` and drops the paginator meta answers the same full page
-    for ever; the client stops at the first page that brings nothing new."""
+    for ever; walking the listing by cursor stops at the first page that repeats the last."""
     pressone, _ = real_orders(hostile.inner)
     page = [mutate(pressone, id=pressone["id"] + i) for i in range(100)]
     served = []
@@ -239,11 +239,20 @@ async def test_a_paginator_that_never_ends_is_cut_short(hostile: Hostile) -> Non
 
     hostile.answer = answer
     made = make_server(provider_settings(), policy=TWO_ATTEMPTS, app=hostile)
+    refs: list[str] = []
+    arguments: dict[str, object] = {"provider": "pressone", "limit": 40}
     async with Client(made.server) as client:
-        result = await client.call_tool("list_orders", {"provider": "pressone", "limit": 5})
-    assert not result.is_error
-    assert (result.structured_content or {})["total"] == 100
-    assert len(served) == 2
+        for _ in range(10):
+            result = await client.call_tool("list_orders", arguments)
+            assert not result.is_error, text_of(result)
+            shown = result.structured_content or {}
+            refs += [o["ref"] for o in shown["orders"]]
+            if not shown.get("next_cursor"):
+                break
+            arguments["cursor"] = shown["next_cursor"]
+    assert len(refs) == len(set(refs)) == 100
+    assert shown["total"] == 100 and shown["total_exact"]
+    assert len(served) == 2  # page 1, then page 2 (the same rows again): the end
 
 
 # ---- 50 MB over real HTTP ----------------------------------------------------------------

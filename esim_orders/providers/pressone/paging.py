@@ -42,6 +42,9 @@ class Walk:
     per_page: int
     anchor: AnchorKey | None = None  # the last order taken, to skip repeats after a change
     matched: int = 0  # matching orders taken so far
+    # Without a paginator (no `meta.total`), the first order of the page last read: a gateway
+    # that ignores `page` answers it again, which ends the walk instead of repeating it.
+    head: str | None = None
 
     @property
     def ended(self) -> bool:
@@ -61,6 +64,7 @@ class Walk:
             "pp": self.per_page,
             "k": list(self.anchor) if self.anchor else None,
             "m": self.matched,
+            **({"h": self.head} if self.head else {}),
         }
 
     @classmethod
@@ -75,6 +79,7 @@ class Walk:
                 per_page=_int(position["pp"], low=1),
                 anchor=None if anchor is None else _anchor(anchor),
                 matched=_int(position["m"]),
+                head=_ref(position.get("h")),
             )
         except (KeyError, TypeError, ValueError):
             raise ValueError("not a PressOne listing position") from None
@@ -84,6 +89,12 @@ class Walk:
 def _int(value: Any, *, low: int = 0) -> int:
     if not isinstance(value, int) or isinstance(value, bool) or not low <= value < 10**12:
         raise ValueError("out of range")
+    return value
+
+
+def _ref(value: Any) -> str | None:
+    if value is not None and (not isinstance(value, str) or len(value) > 80):
+        raise ValueError("not a ref")
     return value
 
 
@@ -149,9 +160,14 @@ async def read_after(
             grown = page.total - walk.total if walk.newest_first else 0
             walk = replace(walk, total=page.total, next_row=max(0, walk.next_row + grown))
             continue
-        answer.unreadable += page.unreadable
         first_row = (number - 1) * walk.per_page
         rows = page.orders
+        if walk.total is None and rows and walk.next_row == first_row:
+            if rows[0].ref == walk.head:
+                walk = replace(walk, next_row=first_row, total=first_row)  # `page` ignored
+                break
+            walk = replace(walk, head=rows[0].ref)
+        answer.unreadable += page.unreadable
         if walk.newest_first:
             indices = range(walk.next_row - first_row, len(rows))
         else:
