@@ -41,7 +41,10 @@ def encode(
     """The cursor for the page after `shown` orders, with where each provider stands."""
     state = {
         "n": shown,
-        "s": {p.value: [s.position, s.done, s.total, s.exact] for p, s in standings.items()},
+        "s": {
+            p.value: [s.position, s.done, s.total, s.exact]
+            for p, s in sorted(standings.items())  # one listing, one cursor, however it ran
+        },
     }
     packed = zlib.compress(json.dumps(state, separators=(",", ":")).encode(), 9)
     issued = int(now if now is not None else time.time())

@@ -113,6 +113,7 @@ async def test_a_tool_that_tried_to_write_gets_an_internal_error_and_nothing_is_
                 await client.gateway.send(method, client.base_url + path, data={"x": "y"})
 
             client.list_orders = write  # type: ignore[method-assign]
+            client.page_after = write  # type: ignore[method-assign]
             client.get_order = write  # type: ignore[method-assign]
 
     made = make_server(provider_settings(), policy=ONE_ATTEMPT, app=recorder, patch=patch)
