@@ -67,6 +67,12 @@ def _parser() -> argparse.ArgumentParser:
     sandbox.add_argument("--fault-providers", help="comma list: pressone, zim (default: both)")
     sandbox.add_argument("--retry-after-s", type=float, default=1.0, help="Retry-After of a 429")
     sandbox.add_argument("--stall-s", type=float, default=30.0, help="how long a stall lasts")
+    sandbox.add_argument(
+        "--pressone-list-order",
+        choices=("newest-first", "oldest-first"),
+        default="newest-first",
+        help="the order PressOne's order list comes in (undocumented upstream)",
+    )
     sandbox.set_defaults(run=_run_sandbox)
 
     orders = commands.add_parser("orders", help="list, show and explain orders")
@@ -199,6 +205,7 @@ def _run_sandbox(args: argparse.Namespace) -> int:
             fault_rate=args.fault_rate,
             retry_after_s=args.retry_after_s,
             stall_s=args.stall_s,
+            pressone_list_order=args.pressone_list_order,
             **knobs,
         )
         # Provider names are checked against the registry before serving, as the app would.

@@ -147,3 +147,24 @@ def test_unknown_sandbox_knob_values_are_one_line_errors():
     result = run("sandbox", "--fault-providers", "zim,acme")
     assert result.returncode == 2 and "unknown fault providers ['acme']" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_sandbox_serves_pressone_oldest_first_when_asked():
+    port = free_port()
+    origin = f"http://127.0.0.1:{port}"
+    with sandbox_process(port, "--orders", "30", "--pressone-list-order", "oldest-first"):
+        form = {
+            "client_id": "sandbox",
+            "client_secret": "sandbox-secret",
+            "grant_type": "client_credentials",
+        }
+        token = httpx2.post(f"{origin}/pressone/customer/v2/token", data=form).json()
+        page = httpx2.get(
+            f"{origin}/pressone/customer/v2/orders",
+            params={"limit": "10"},
+            headers={"Authorization": f"Bearer {token['data']['access_token']}"},
+        ).json()
+    stamps = [order["created_at"] for order in page["data"]]
+    assert len(stamps) == 10 and stamps == sorted(stamps)
+    result = run("sandbox", "--pressone-list-order", "sideways")
+    assert result.returncode == 2 and "invalid choice" in result.stderr

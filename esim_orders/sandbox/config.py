@@ -11,6 +11,9 @@ SANDBOX_CLIENT_ID = "sandbox"
 SANDBOX_CLIENT_SECRET = "sandbox-secret"
 SANDBOX_APP_IDENTIFIER = "b2b"
 
+#: The orders PressOne's list may come in (`SandboxConfig.pressone_list_order`).
+LIST_ORDERS: tuple[str, ...] = ("newest-first", "oldest-first")
+
 #: Every fault the sandbox can inject, in the order they are documented.
 FAULT_KINDS: tuple[str, ...] = (
     "429",
@@ -60,6 +63,9 @@ class SandboxConfig:
     #: the upstream body in the gateway's envelope ("wrapped"), or wrap only the upstream's
     #: `data` ("wrapped-data": an order list then comes without its paginator).
     pressone_envelope: Literal["bare", "wrapped", "wrapped-data"] = "bare"
+    #: PressOne does not document the order of its order list: "newest-first" serves the
+    #: newest order on page 1, "oldest-first" the oldest (filters and `meta` unchanged).
+    pressone_list_order: Literal["newest-first", "oldest-first"] = "newest-first"
     #: The client credentials both token endpoints accept, and the X-App-Identifier Zim wants.
     client_id: str = SANDBOX_CLIENT_ID
     client_secret: str = field(default=SANDBOX_CLIENT_SECRET, repr=False)
@@ -95,4 +101,8 @@ def check_config(config: SandboxConfig, providers: Collection[str] | None = None
     if config.pressone_envelope not in ("bare", "wrapped", "wrapped-data"):
         raise ValueError(
             "SandboxConfig.pressone_envelope must be 'bare', 'wrapped' or 'wrapped-data'"
+        )
+    if config.pressone_list_order not in LIST_ORDERS:
+        raise ValueError(
+            "SandboxConfig.pressone_list_order must be 'newest-first' or 'oldest-first'"
         )

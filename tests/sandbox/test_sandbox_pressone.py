@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 import httpx2
 import pytest
 
-from esim_orders.sandbox import SANDBOX_CLIENT_ID, SANDBOX_CLIENT_SECRET, Sandbox
+from esim_orders.sandbox import SANDBOX_CLIENT_ID, SANDBOX_CLIENT_SECRET, Sandbox, SandboxConfig
 
 ORDERS = "/pressone/customer/v2/orders"
 TOKEN = "/pressone/customer/v2/token"
@@ -241,6 +241,50 @@ async def test_pages_cover_every_order_once_newest_first(client, pressone_header
     assert len({order["id"] for order in seen}) == 60
     stamps = [(order["created_at"], order["id"]) for order in seen]
     assert stamps == sorted(stamps, reverse=True)
+
+
+async def test_oldest_first_list_starts_with_the_oldest_order(client, sandbox, pressone_headers):
+    sandbox.config.pressone_list_order = "oldest-first"
+    params = {"limit": "25", "page": "1"}
+    body = (await client.get(ORDERS, params=params, headers=pressone_headers)).json()
+    oldest = sandbox.data.pressone.orders[-1]
+    assert body["data"][0]["id"] == oldest.id
+    stamps = [(order["created_at"], order["id"]) for order in body["data"]]
+    assert stamps == sorted(stamps)
+
+
+@pytest.mark.parametrize(
+    "params",
+    [{}, {"filter[order_status]": "completed"}, {"filter[created_at]": "2026-10-01 - 2026-11-23"}],
+)
+async def test_oldest_first_pages_are_newest_first_reversed_with_the_same_meta(
+    client, sandbox, pressone_headers, params
+):
+    bodies: dict[str, list[dict]] = {}
+    for order in ("newest-first", "oldest-first"):
+        sandbox.config.pressone_list_order = order
+        bodies[order] = [
+            (
+                await client.get(
+                    ORDERS,
+                    params={**params, "limit": "25", "page": str(page)},
+                    headers=pressone_headers,
+                )
+            ).json()
+            for page in (1, 2, 3, 4)
+        ]
+    newest, oldest = bodies["newest-first"], bodies["oldest-first"]
+    assert [b["meta"] for b in oldest] == [b["meta"] for b in newest]
+    assert [b["links"] for b in oldest] == [b["links"] for b in newest]
+    assert [len(b["data"]) for b in oldest] == [len(b["data"]) for b in newest]
+    newest_ids = [order["id"] for body in newest for order in body["data"]]
+    assert newest_ids, "the filter matched nothing: the test would prove nothing"
+    assert [order["id"] for body in oldest for order in body["data"]] == newest_ids[::-1]
+
+
+def test_unknown_list_order_is_rejected():
+    with pytest.raises(ValueError, match="pressone_list_order"):
+        SandboxConfig(pressone_list_order="random")  # type: ignore[arg-type]
 
 
 @pytest.mark.parametrize(

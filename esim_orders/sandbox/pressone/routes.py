@@ -67,7 +67,8 @@ def pressone_routes(sandbox: Sandbox) -> list[Route]:
         )
 
     async def list_orders(request: Request) -> Response:
-        """Filtered, newest-first order list in the Laravel paginator's layout."""
+        """Filtered order list in the Laravel paginator's layout, newest first unless the
+        ``pressone_list_order`` knob says oldest first."""
         if not authorized(request):
             return error(401, "4010", "Unauthenticated.")
         query = parse_order_query(request.query_params)
@@ -75,7 +76,11 @@ def pressone_routes(sandbox: Sandbox) -> list[Route]:
             return validation_failed()
         path = str(request.url.replace(query=""))
         found = finder.find(query)
-        return answer(paginate(data, found, query, sandbox.config.pressone_page_cap, path))
+        config = sandbox.config
+        oldest_first = config.pressone_list_order == "oldest-first"
+        return answer(
+            paginate(data, found, query, config.pressone_page_cap, path, oldest_first=oldest_first)
+        )
 
     async def get_order(request: Request) -> Response:
         """One order by its integer id."""

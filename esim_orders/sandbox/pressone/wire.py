@@ -144,14 +144,29 @@ def render_order(
 
 
 def paginate(
-    data: PressOneData, found: list[PressOneOrder], query: OrderQuery, cap: int, path: str
+    data: PressOneData,
+    found: list[PressOneOrder],
+    query: OrderQuery,
+    cap: int,
+    path: str,
+    *,
+    oldest_first: bool = False,
 ) -> dict[str, Any]:
-    """The Laravel paginator body; links carry only ``page``, as the upstream's do."""
+    """The Laravel paginator body; links carry only ``page``, as the upstream's do.
+
+    ``found`` is newest first; ``oldest_first`` serves it the other way round, page 1
+    starting with the oldest order, without copying the list.
+    """
     per_page = min(query.limit, cap)
     total = len(found)
     last_page = max(1, math.ceil(total / per_page))
     start = (query.page - 1) * per_page
-    window = found[start : start + per_page]
+    if oldest_first:
+        # Rows start..start+per_page of the reversed list, read from the far end of `found`.
+        end = max(0, total - start)
+        window = found[max(0, end - per_page) : end][::-1]
+    else:
+        window = found[start : start + per_page]
     return {
         "data": [render_order(data, order, query.includes) for order in window],
         "links": {
