@@ -109,10 +109,25 @@ FILTERS: dict[str, tuple[dict[str, Any], Any]] = {
 }
 
 
-@pytest.mark.parametrize("name", list(FILTERS))
+#: PressOne's list order is undocumented: the client must read an oldest-first list from
+#: its last page backwards. The knob is read per request, so the one app serves both.
+CASES = [
+    *((name, "newest-first") for name in FILTERS),
+    ("no filter", "oldest-first"),
+    ("date range, filtered by PressOne", "oldest-first"),
+]
+
+
+@pytest.mark.parametrize(("name", "list_order"), CASES)
 async def test_page_one_and_the_next_are_the_newest_matching_orders(
-    name: str, make_server: ServerMaker, sandbox_app: Starlette, rows: list[Row]
+    name: str,
+    list_order: str,
+    make_server: ServerMaker,
+    sandbox_app: Starlette,
+    rows: list[Row],
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
+    monkeypatch.setattr(state(sandbox_app).config, "pressone_list_order", list_order)
     arguments, wanted = FILTERS[name]
     truth = [row.ref for row in rows if wanted(row)]
     assert len(truth) > 2 * PAGE, "too few matches to prove paging"
