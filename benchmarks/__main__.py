@@ -31,7 +31,7 @@ MODULES = (
     "bench_requests",
     "bench_coldstart",
     "bench_latency",
-    "bench_listing",
+    "bench_pages",
     "bench_throughput",
     "bench_scale",
 )
