@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import re
 import zlib
-from collections.abc import AsyncIterator, Callable, Iterable, Iterator
-from dataclasses import dataclass
+from collections.abc import AsyncIterator, Callable, Iterable
+from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
@@ -65,7 +65,7 @@ class CompressedArray:
     """An answer's bytes as zlib chunks (joining them would only copy), and what reading
     them found: `raw_size` bytes, `is_array` when the JSON was an array."""
 
-    chunks: tuple[bytes, ...]
+    chunks: tuple[bytes, ...] = field(repr=False)  # megabytes: never in a repr
     raw_size: int
     is_array: bool
 
@@ -82,90 +82,101 @@ async def read_array(chunks: AsyncIterator[bytes], visit: Visit, provider: str) 
     for it again (`Gateway.stream`). A body that is JSON but no array visits nothing and says
     so in `is_array`: the caller decides what that shape means.
     """
-    parser = _ArrayParser(visit, provider)
-    packer = zlib.compressobj(LEVEL)
-    packed: list[bytes] = []
-    async for chunk in chunks:
-        for piece in _pieces(chunk):
-            out = packer.compress(piece)
-            if out:
-                packed.append(out)
-            await parser.feed(piece)
-    packed.append(packer.flush())
-    return CompressedArray(tuple(packed), parser.size, parser.close())
+    source = _Source(_pieces(chunks), provider, packer=zlib.compressobj(LEVEL))
+    is_array = await _visit_rows(source, visit)
+    return CompressedArray(tuple(source.packed), source.size, is_array)
 
 
 async def reread_array(body: CompressedArray, visit: Visit, provider: str) -> None:
     """Visit each element again from the compressed bytes, a piece at a time."""
-    parser = _ArrayParser(visit, provider)
+    await _visit_rows(_Source(_unpacked(body), provider), visit)
+
+
+async def _pieces(chunks: AsyncIterator[bytes]) -> AsyncIterator[bytes]:
+    """The body in pieces of at most `PIECE` bytes."""
+    async for chunk in chunks:
+        if len(chunk) <= PIECE:
+            yield chunk
+            continue
+        view = memoryview(chunk)
+        for start in range(0, len(chunk), PIECE):
+            yield bytes(view[start : start + PIECE])
+
+
+async def _unpacked(body: CompressedArray) -> AsyncIterator[bytes]:
     unpacker = zlib.decompressobj()
     for packed in body.chunks:
         while packed:
             data = unpacker.decompress(packed, PIECE)
             packed = unpacker.unconsumed_tail
             if data:
-                await parser.feed(data)
+                yield data
     tail = unpacker.flush()
     if tail:
-        await parser.feed(tail)
-    parser.close()
+        yield tail
 
 
-def _pieces(chunk: bytes) -> Iterator[bytes]:
-    if len(chunk) <= PIECE:
-        yield chunk
-        return
-    view = memoryview(chunk)
-    for start in range(0, len(chunk), PIECE):
-        yield bytes(view[start : start + PIECE])
+async def _visit_rows(source: _Source, visit: Visit) -> bool:
+    """Visit each element of the top-level array `source` holds; whether it was an array.
+
+    ijson's generator over an async file (its C backend, yajl2_c) is used rather than its push
+    coroutines: measured here, the same body parses about 2.5 times faster that way."""
+    try:
+        async for row in ijson.items(source, "item", buf_size=PIECE):
+            visit(row)
+            source.visited += 1
+            if source.visited % VISIT_SLICE == 0:
+                await anyio.lowlevel.checkpoint()
+    except (ijson.JSONError, ValueError, UnicodeDecodeError):
+        raise source.unreadable() from None
+    return source.first == b"["
 
 
-class _ArrayParser:
-    """ijson's push parser (its C backend, yajl2_c) over a top-level array's elements."""
+class _Source:
+    """A body as ijson's async file: its pieces measured, checked for nesting and, when a
+    `packer` is given, compressed on the way through."""
 
-    def __init__(self, visit: Visit, provider: str) -> None:
-        self._visit = visit
+    def __init__(
+        self, pieces: AsyncIterator[bytes], provider: str, *, packer: Any | None = None
+    ) -> None:
+        self._pieces = pieces
         self._provider = provider
-        self._rows = ijson.sendable_list()
-        self._parser = ijson.items_coro(self._rows, "item")
-        self._first: bytes | None = None  # the first byte that is not blank
+        self._packer = packer
         self._nesting = _Nesting()
+        self._left = b""
+        self.packed: list[bytes] = []
+        self.first: bytes | None = None  # the first byte that is not blank
         self.size = 0
         self.visited = 0
 
-    async def feed(self, data: bytes) -> None:
-        if not self.size and data.startswith(_BOM):
-            data = data[len(_BOM) :]  # as `json.loads` allows one
+    async def read(self, size: int) -> bytes:
+        if not self._left:
+            self._left = await self._next_piece()
+        data, self._left = self._left[:size], self._left[size:]
+        return data
+
+    async def _next_piece(self) -> bytes:
+        piece = await anext(self._pieces, b"")
+        if not piece:
+            if self._packer is not None:
+                self.packed.append(self._packer.flush())
+                self._packer = None
+            return b""
+        if self._packer is not None:
+            out = self._packer.compress(piece)
+            if out:
+                self.packed.append(out)
+        if not self.size and piece.startswith(_BOM):
+            piece = piece[len(_BOM) :]  # as `json.loads` allows one
             self.size += len(_BOM)
-        self.size += len(data)
-        if not self._nesting.allows(data):
-            raise self._unreadable()
-        if self._first is None:
-            start = data.lstrip(b" \t\r\n")[:1]
-            self._first = start or None
-        try:
-            self._parser.send(data)
-        except (ijson.JSONError, ValueError, UnicodeDecodeError):
-            raise self._unreadable() from None
-        for row in self._rows:
-            self._visit(row)
-            self.visited += 1
-            if self.visited % VISIT_SLICE == 0:
-                await anyio.lowlevel.checkpoint()
-        del self._rows[:]
+        self.size += len(piece)
+        if not self._nesting.allows(piece):
+            raise self.unreadable()
+        if self.first is None:
+            self.first = piece.lstrip(b" \t\r\n")[:1] or None
+        return piece
 
-    def close(self) -> bool:
-        """End of the body: raises when it stopped short; whether it was an array."""
-        try:
-            self._parser.close()
-        except (ijson.JSONError, ValueError, UnicodeDecodeError):
-            raise self._unreadable() from None
-        for row in self._rows:
-            self._visit(row)
-        del self._rows[:]
-        return self._first == b"["
-
-    def _unreadable(self) -> ProviderDataError:
+    def unreadable(self) -> ProviderDataError:
         # ijson's message quotes the body around the error: provider text, kept out of errors.
         return ProviderDataError(
             self._provider,

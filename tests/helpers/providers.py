@@ -128,7 +128,8 @@ def make_server(
 
 def every_call_reaches_the_providers(service: OrderService) -> None:
     """Turn off the service's and its clients' answer caches (a TTL of 0), for tests about
-    what happens on the wire: token refreshes and retries must be exercised by every call, not the first."""
+    what happens on the wire: token refreshes and retries must be exercised by every call,
+    not the first."""
     for holder in (service, *service.clients.values()):
         for value in vars(holder).values():
             if hasattr(value, "ttl") and hasattr(value, "get_or_load"):

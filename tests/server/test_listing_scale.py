@@ -29,7 +29,6 @@ FAILED = {"pressone": "failed", "zim": "FAILED"}
 TOP_UP = {"pressone": "topup", "zim": "TOP_UP"}
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
-pytestmark = pytest.mark.xfail(strict=True, reason="issue 11: lazy listing not wired yet")
 
 
 @dataclass(frozen=True)

@@ -45,13 +45,34 @@ def row_facts(row: Any) -> RowFacts | None:
     created_at = coerce.timestamp(row.get("createdAt"))
     return RowFacts(
         id=order_id,
-        status=coerce.enum_or_unknown(
-            STATUS_BY_WIRE, _text(row.get("status"), 60), OrderStatus.UNKNOWN
-        ),
-        type=coerce.enum_or_unknown(TYPE_BY_WIRE, _text(row.get("type"), 40), OrderType.UNKNOWN),
+        status=_STATUSES.read(row.get("status")),
+        type=_TYPES.read(row.get("type")),
         created_at=created_at,
         key=sort_key(created_at, make_ref(Provider.ZIM, order_id)),
     )
+
+
+class _EnumReader:
+    """A wire enum read as `parse_order` reads it, remembered per raw value: an account's
+    hundred thousand rows carry a handful of statuses, each cleaned once, not every time."""
+
+    MAX_REMEMBERED = 256
+
+    def __init__(self, table: dict[str, Any], cap: int, unknown: Any) -> None:
+        self._table, self._cap, self._unknown = table, cap, unknown
+        self._seen: dict[str, Any] = {}
+
+    def read(self, value: Any) -> Any:
+        if type(value) is str and value in self._seen:
+            return self._seen[value]
+        read = coerce.enum_or_unknown(self._table, _text(value, self._cap), self._unknown)
+        if type(value) is str and len(self._seen) < self.MAX_REMEMBERED:
+            self._seen[value] = read
+        return read
+
+
+_STATUSES = _EnumReader(STATUS_BY_WIRE, 60, OrderStatus.UNKNOWN)
+_TYPES = _EnumReader(TYPE_BY_WIRE, 40, OrderType.UNKNOWN)
 
 
 def _text(value: Any, cap: int) -> str | None:
