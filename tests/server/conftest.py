@@ -10,6 +10,7 @@ import pytest
 from mcp import Client
 from starlette.applications import Starlette
 
+from esim_orders.client.transport import RetryPolicy
 from esim_orders.server import OrdersServer, build_server
 from esim_orders.service.orders import OrderService
 from esim_orders.service.wiring import open_service
@@ -52,6 +53,7 @@ def make_server(sandbox_app: Starlette, opened: Opened) -> ServerMaker:
         settings: Settings | None = None,
         transport: Any = None,
         patch: Callable[[OrderService], None] | None = None,
+        policy: RetryPolicy = ONE_ATTEMPT,
     ) -> OrdersServer:
         settings = settings or Settings.from_env(dict(env or {}))
 
@@ -60,7 +62,7 @@ def make_server(sandbox_app: Starlette, opened: Opened) -> ServerMaker:
                 settings,
                 sandbox_app=app or sandbox_app,
                 transport=transport,
-                policy=ONE_ATTEMPT,
+                policy=policy,
             )
             if patch is not None:
                 patch(service)

@@ -1,9 +1,10 @@
 """PressOne's order list read lazily: the provider pages one page of ours needs, no more.
 
-A walk is PressOne's list read row by row in its own order, newest first whatever that order
-is: forwards from row 0 when the list runs newest first, backwards from its last row when it
-runs oldest first (the upstream does not document which; page 1's `created_at` values tell).
-Its position is the absolute index of the next row, so a cursor carries it to any worker.
+A walk reads PressOne's pages in the order that yields newest first: forwards from page 1
+when the list runs newest first, backwards from its last page when it runs oldest first (the
+upstream does not document which; page 1's `created_at` values tell). Each page is sorted
+newest first (ties by ref, as every listing sorts), so a walk's position is a page and how
+many of its sorted orders were passed, and a cursor carries it to any worker.
 """
 
 from __future__ import annotations
@@ -37,9 +38,11 @@ class Walk:
     """Where a reading of PressOne's list stands."""
 
     newest_first: bool
-    next_row: int  # absolute index, in PressOne's order, of the next row to read
-    total: int | None  # the list's `meta.total` when the walk began
+    page: int  # the provider page the walk is in, 1-based
+    offset: int  # orders of that page (sorted newest first) already passed
+    total: int | None  # the list's `meta.total` as last read
     per_page: int
+    last: int | None  # the last page, once known (the paginator's, or a short page)
     anchor: AnchorKey | None = None  # the last order taken, to skip repeats after a change
     matched: int = 0  # matching orders taken so far
     # Without a paginator (no `meta.total`), the first order of the page last read: a gateway
@@ -48,20 +51,26 @@ class Walk:
 
     @property
     def ended(self) -> bool:
-        if self.newest_first:
-            return self.total is not None and self.next_row >= self.total
-        return self.next_row < 0
+        if not self.newest_first:
+            return self.page < 1
+        return self.last is not None and self.page > self.last
 
-    def moved(self, row: int) -> Walk:
-        """The walk past `row`."""
-        return replace(self, next_row=row + 1 if self.newest_first else row - 1)
+    def next_page(self) -> Walk:
+        return replace(self, page=self.page + (1 if self.newest_first else -1), offset=0)
+
+    def shifted(self, rows: int) -> Walk:
+        """The walk `rows` further on (orders added in front of a newest-first list)."""
+        page, offset = divmod((self.page - 1) * self.per_page + self.offset + rows, self.per_page)
+        return replace(self, page=page + 1, offset=offset)
 
     def to_position(self) -> Position:
         return {
             "d": "n" if self.newest_first else "o",
-            "r": self.next_row,
+            "p": self.page,
+            "o": self.offset,
             "t": self.total,
             "pp": self.per_page,
+            "l": self.last,
             "k": list(self.anchor) if self.anchor else None,
             "m": self.matched,
             **({"h": self.head} if self.head else {}),
@@ -71,12 +80,14 @@ class Walk:
     def from_position(cls, position: Position) -> Walk:
         """The walk a position describes; ValueError when it is not one of ours."""
         try:
-            anchor = position["k"]
+            anchor, total, last = position["k"], position["t"], position["l"]
             walk = cls(
                 newest_first={"n": True, "o": False}[position["d"]],
-                next_row=_int(position["r"], low=-1),
-                total=None if position["t"] is None else _int(position["t"]),
+                page=_int(position["p"]),
+                offset=_int(position["o"]),
+                total=None if total is None else _int(total),
                 per_page=_int(position["pp"], low=1),
+                last=None if last is None else _int(last),
                 anchor=None if anchor is None else _anchor(anchor),
                 matched=_int(position["m"]),
                 head=_ref(position.get("h")),
@@ -87,7 +98,8 @@ class Walk:
 
 
 def _int(value: Any, *, low: int = 0) -> int:
-    if not isinstance(value, int) or isinstance(value, bool) or not low <= value < 10**12:
+    # Pages beyond MAX_PAGES are none of ours: a forged cursor must not ask for page 10^11.
+    if not isinstance(value, int) or isinstance(value, bool) or not low <= value < 10**9:
         raise ValueError("out of range")
     return value
 
@@ -114,10 +126,12 @@ def runs_newest_first(page: Page) -> bool:
 
 def first_walk(first: Page) -> Walk:
     """The walk a listing starts with, told from its page 1."""
-    if runs_newest_first(first) or (first.last_page or 1) <= 1:
-        return Walk(True, 0, first.total, first.per_page)
-    rows = first.total if first.total is not None else first.per_page * (first.last_page or 1)
-    return Walk(False, rows - 1, first.total, first.per_page)
+    last = first.last_page
+    if first.total is not None and last is None:
+        last = max(1, -(-first.total // first.per_page))
+    if runs_newest_first(first) or (last or 1) <= 1:
+        return Walk(True, 1, 0, first.total, first.per_page, last)
+    return Walk(False, last or 1, 0, first.total, first.per_page, last)
 
 
 def filters_exactly(order_filter: OrderFilter) -> bool:
@@ -152,31 +166,26 @@ async def read_after(
     last_read: AnchorKey | None = None
     pages = 0
     while not walk.ended and len(answer.orders) < limit and pages < budget:
-        number = walk.next_row // walk.per_page + 1
-        page = await fetch(number)
+        page = await fetch(walk.page)
         pages += 1
         if page.total is not None and walk.total is not None and page.total != walk.total:
             answer.changed = True
             grown = page.total - walk.total if walk.newest_first else 0
-            walk = replace(walk, total=page.total, next_row=max(0, walk.next_row + grown))
+            last = page.last_page or max(1, -(-page.total // walk.per_page))
+            walk = replace(walk.shifted(max(grown, 0)), total=page.total, last=last)
             continue
-        first_row = (number - 1) * walk.per_page
-        rows = page.orders
-        if walk.total is None and rows and walk.next_row == first_row:
-            if rows[0].ref == walk.head:
-                walk = replace(walk, next_row=first_row, total=first_row)  # `page` ignored
+        if walk.total is None and page.orders and walk.offset == 0:
+            if page.orders[0].ref == walk.head:
+                walk = replace(walk, last=walk.page - 1)  # `page` ignored: the list ends
                 break
-            walk = replace(walk, head=rows[0].ref)
+            walk = replace(walk, head=page.orders[0].ref)
         answer.unreadable += page.unreadable
-        if walk.newest_first:
-            indices = range(walk.next_row - first_row, len(rows))
-        else:
-            indices = range(min(walk.next_row - first_row, len(rows) - 1), -1, -1)
-        for index in indices:
+        rows = sorted(page.orders, key=newest_first_key)
+        for index in range(walk.offset, len(rows)):
             order = rows[index]
             answer.scanned += 1
             last_read = key = newest_first_key(order)
-            walk = walk.moved(first_row + index)
+            walk = replace(walk, offset=index + 1)
             if answer.changed and walk.anchor is not None and key <= walk.anchor:
                 continue  # shown before the list moved
             if order_filter.matches(order):
@@ -186,20 +195,13 @@ async def read_after(
                 if len(answer.orders) == limit:
                     break
         else:
-            walk = _past_page(walk, first_row, len(rows) + page.unreadable)
+            short = len(page.orders) + page.unreadable < walk.per_page
+            if walk.newest_first and short:
+                walk = replace(walk, last=walk.page)  # a short page is the last
+            walk = walk.next_page()
     answer.more = not walk.ended
     answer.total = walk.total
     answer.resume = walk.to_position() if answer.more else None
     if answer.more and len(answer.orders) < limit:
         answer.frontier = last_read or walk.anchor
     return answer
-
-
-def _past_page(walk: Walk, first_row: int, rows_on_page: int) -> Walk:
-    """The walk once a whole page is read; a short page ends a newest-first list."""
-    if not walk.newest_first:
-        return replace(walk, next_row=first_row - 1)
-    if rows_on_page < walk.per_page:
-        end = first_row + rows_on_page
-        return replace(walk, next_row=end, total=end)
-    return replace(walk, next_row=first_row + walk.per_page)
