@@ -6,11 +6,13 @@ from __future__ import annotations
 import re
 import zlib
 from collections.abc import AsyncIterator, Callable, Iterable
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
 import anyio.lowlevel
+import anyio.to_thread
 import ijson
 
 from ..errors import ProviderDataError
@@ -29,6 +31,8 @@ LEVEL = 1
 #: value, so an answer nested a hundred thousand deep would cost it gigabytes.
 MAX_DEPTH = 1000
 _BOM = b"\xef\xbb\xbf"
+#: Every byte but quotes and brackets (what nesting depends on, once escapes are gone).
+_NOT_STRUCTURE = bytes(b for b in range(256) if b not in b'"[]{}')
 
 #: Called with each element of the array, in order, as it is parsed. Numbers that are not
 #: integers come as `Decimal` (see `as_loaded`).
@@ -82,9 +86,14 @@ async def read_array(chunks: AsyncIterator[bytes], visit: Visit, provider: str) 
     for it again (`Gateway.stream`). A body that is JSON but no array visits nothing and says
     so in `is_array`: the caller decides what that shape means.
     """
-    source = _Source(_pieces(chunks), provider, packer=zlib.compressobj(LEVEL))
-    is_array = await _visit_rows(source, visit)
-    return CompressedArray(tuple(source.packed), source.size, is_array)
+    packer = _Packer()
+    try:
+        source = _Source(_pieces(chunks), provider, packer=packer)
+        is_array = await _visit_rows(source, visit)
+        packed = await anyio.to_thread.run_sync(packer.finish)
+    finally:
+        packer.close()
+    return CompressedArray(packed, source.size, is_array)
 
 
 async def reread_array(body: CompressedArray, visit: Visit, provider: str) -> None:
@@ -132,19 +141,40 @@ async def _visit_rows(source: _Source, visit: Visit) -> bool:
     return source.first == b"["
 
 
+class _Packer:
+    """zlib compression on a thread of its own, piece after piece in order, while the event
+    loop parses: zlib lets go of the GIL, so keeping the bytes costs the parse almost nothing."""
+
+    def __init__(self) -> None:
+        self._zlib = zlib.compressobj(LEVEL)
+        self._thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="compress")
+        self._done: list[Future[bytes]] = []
+
+    def add(self, piece: bytes) -> None:
+        self._done.append(self._thread.submit(self._zlib.compress, piece))
+
+    def finish(self) -> tuple[bytes, ...]:
+        """Every piece compressed, and the stream's end (blocks: call it from a thread)."""
+        packed = [future.result() for future in self._done]
+        packed.append(self._thread.submit(self._zlib.flush).result())
+        return tuple(chunk for chunk in packed if chunk)
+
+    def close(self) -> None:
+        self._thread.shutdown(wait=False, cancel_futures=True)
+
+
 class _Source:
     """A body as ijson's async file: its pieces measured, checked for nesting and, when a
     `packer` is given, compressed on the way through."""
 
     def __init__(
-        self, pieces: AsyncIterator[bytes], provider: str, *, packer: Any | None = None
+        self, pieces: AsyncIterator[bytes], provider: str, *, packer: _Packer | None = None
     ) -> None:
         self._pieces = pieces
         self._provider = provider
         self._packer = packer
         self._nesting = _Nesting()
         self._left = b""
-        self.packed: list[bytes] = []
         self.first: bytes | None = None  # the first byte that is not blank
         self.size = 0
         self.visited = 0
@@ -158,14 +188,9 @@ class _Source:
     async def _next_piece(self) -> bytes:
         piece = await anext(self._pieces, b"")
         if not piece:
-            if self._packer is not None:
-                self.packed.append(self._packer.flush())
-                self._packer = None
             return b""
         if self._packer is not None:
-            out = self._packer.compress(piece)
-            if out:
-                self.packed.append(out)
+            self._packer.add(piece)
         if not self.size and piece.startswith(_BOM):
             piece = piece[len(_BOM) :]  # as `json.loads` allows one
             self.size += len(_BOM)
@@ -205,6 +230,10 @@ class _Nesting:
             piece = piece.replace(b"\\\\", b"").replace(b'\\"', b"")
             if piece.endswith(b"\\"):
                 piece, self._carry = piece[:-1], b"\\"
+        # Only quotes and brackets matter; two adjacent quotes enclose nothing (an empty string,
+        # or nothing between two strings), so dropping them keeps both the brackets and the
+        # quote parity: what is left to split is a few bytes, not every string of the piece.
+        piece = piece.translate(None, _NOT_STRUCTURE).replace(b'""', b"")
         parts = piece.split(b'"')
         outside = b"".join(parts[1::2] if self._in_string else parts[0::2])
         if len(parts) % 2 == 0:
