@@ -25,6 +25,8 @@ PIECE = 64 * 1024
 #: Rows visited between two yields to the event loop: parsing a whole account takes seconds,
 #: and other requests and tool calls must run in between.
 VISIT_SLICE = 100
+#: Pieces waiting for the compression thread at most (4 MB).
+MAX_QUEUED = 64
 #: zlib level 1: the fastest; JSON still shrinks five- to sixfold.
 LEVEL = 1
 #: Deepest nesting read, about where `json.loads` gives up: the parser keeps the path to each
@@ -102,14 +104,25 @@ async def reread_array(body: CompressedArray, visit: Visit, provider: str) -> No
 
 
 async def _pieces(chunks: AsyncIterator[bytes]) -> AsyncIterator[bytes]:
-    """The body in pieces of at most `PIECE` bytes."""
+    """The body in pieces of about `PIECE` bytes: big chunks cut, small ones gathered (a
+    network or an in-process app may hand over hundreds of small chunks, and each piece
+    costs the readers a round of work)."""
+    gathered = bytearray()
     async for chunk in chunks:
-        if len(chunk) <= PIECE:
-            yield chunk
+        if len(chunk) > PIECE:
+            view = memoryview(chunk)
+            for start in range(0, len(chunk), PIECE):
+                gathered += view[start : start + PIECE]
+                if len(gathered) >= PIECE:
+                    yield bytes(gathered)
+                    gathered.clear()
             continue
-        view = memoryview(chunk)
-        for start in range(0, len(chunk), PIECE):
-            yield bytes(view[start : start + PIECE])
+        gathered += chunk
+        if len(gathered) >= PIECE:
+            yield bytes(gathered)
+            gathered.clear()
+    if gathered:
+        yield bytes(gathered)
 
 
 async def _unpacked(body: CompressedArray) -> AsyncIterator[bytes]:
@@ -149,9 +162,16 @@ class _Packer:
         self._zlib = zlib.compressobj(LEVEL)
         self._thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="compress")
         self._done: list[Future[bytes]] = []
+        self._collected = 0  # futures known finished
 
-    def add(self, piece: bytes) -> None:
+    async def add(self, piece: bytes) -> None:
+        """Queue a piece; past `MAX_QUEUED` waiting, wait for the oldest, so a slow thread
+        cannot make the pieces pile up in memory."""
         self._done.append(self._thread.submit(self._zlib.compress, piece))
+        waiting = len(self._done) - self._collected
+        if waiting > MAX_QUEUED:
+            await anyio.to_thread.run_sync(self._done[self._collected].result)
+            self._collected += 1
 
     def finish(self) -> tuple[bytes, ...]:
         """Every piece compressed, and the stream's end (blocks: call it from a thread)."""
@@ -190,7 +210,7 @@ class _Source:
         if not piece:
             return b""
         if self._packer is not None:
-            self._packer.add(piece)
+            await self._packer.add(piece)
         if not self.size and piece.startswith(_BOM):
             piece = piece[len(_BOM) :]  # as `json.loads` allows one
             self.size += len(_BOM)
