@@ -14,11 +14,12 @@ from pydantic import Field
 
 from ..models import Order
 from ..service.orders import OrderService
+from ..service.visits import StopVisit
 from .errors import describe
 from .list_orders import filter_of
 from .views import OrderSummary, ProviderIssue, View
 
-__all__ = ["VisitedOrders", "visit_orders"]
+__all__ = ["StopVisit", "VisitedOrders", "visit_orders"]
 
 
 class VisitedOrders(View):
