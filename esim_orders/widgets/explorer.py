@@ -18,12 +18,20 @@ from ..models import Order, OrderType, Provider
 from ..service.sync import SyncOrderService
 from ..tools.list_orders import DEFAULT_LIMIT
 from ..tools.views import OrderPage, OrderSummary
+from . import html as render
+from .charts import charts_body
 from .charts_pane import ChartsPane
 from .detail_pane import DetailPane
 from .errors import error_text
 from .export import csv_text
 from .export import to_dataframe as summaries_frame
-from .fetch import fetch_all_summaries, fetch_explanation, fetch_order, fetch_page
+from .fetch import (
+    fetch_all_summaries,
+    fetch_explanation,
+    fetch_order,
+    fetch_page,
+    fetch_tally,
+)
 from .filters import UNSET, FilterBar, Statuses, Unset
 from .jobs import Report, Runner
 from .progress import Activity
@@ -222,6 +230,13 @@ class OrdersExplorer(widgets.VBox):
         """Every order matching the filters, newest first, in one list (blocking): it holds
         the whole listing, which the charts and the export never do."""
         return fetch_all_summaries(self.service, self.query)
+
+    def charts_html(self) -> str:
+        """Both charts of every matching order as a standalone HTML fragment (blocking): the
+        counters the explorer already read for the filters, else read now, never the orders."""
+        tallied = self.state.tallied_for(self.query) or fetch_tally(self.service, self.query)
+        body = charts_body(tallied.tally.series(), tallied.tally.causes(tallied.titles))
+        return render.view(body)
 
     def export(self) -> None:
         """Write a CSV of every matching order to a file and offer it as a download link."""

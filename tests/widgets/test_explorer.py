@@ -201,6 +201,16 @@ def test_charts_count_every_matching_order(explorer: OrdersExplorer) -> None:
     assert "Plan not found (PLAN_NOT_FOUND)" in value  # the catalogue's title via the tool
 
 
+def test_charts_html_draws_what_the_pane_drew(
+    explorer: OrdersExplorer,
+) -> None:
+    drawn = explorer.charts.value
+    standalone = explorer.charts_html()
+    assert standalone.count("<svg") == 2
+    start = drawn.index("<svg")
+    assert drawn[start : drawn.rindex("</svg>")] in standalone
+
+
 def test_to_dataframe_has_one_row_per_matching_order(explorer: OrdersExplorer) -> None:
     frame = explorer.to_dataframe()
     assert len(frame) == explorer.page.total
