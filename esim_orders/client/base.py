@@ -6,6 +6,7 @@ import bisect
 import logging
 from abc import ABC, abstractmethod
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
+from contextlib import aclosing
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -83,6 +84,21 @@ class ProviderClient(ABC):
         reads a few pages at a time; by default the whole listing is one sorted page."""
         listing = await self.list_orders(order_filter)
         yield sorted(listing.orders, key=newest_first_key)
+
+    async def visit_all(self, order_filter: OrderFilter, visit: Callable[[Order], None]) -> int:
+        """Call `visit` with every matching order once, in no particular order; how many.
+
+        For readers that aggregate or write as they go (charts, exports): nothing is kept
+        here, so memory stays what `iter_pages` holds at a time. A provider whose API
+        answers everything at once overrides this to visit while it reads.
+        """
+        visited = 0
+        async with aclosing(self.iter_pages(order_filter)) as pages:
+            async for page in pages:
+                for order in page:
+                    visit(order)
+                visited += len(page)
+        return visited
 
     async def page_after(
         self, order_filter: OrderFilter, position: Position | None, limit: int

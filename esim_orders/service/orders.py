@@ -30,6 +30,7 @@ from .caches import (
     MAX_LISTINGS,
 )
 from .pages import OrdersPage, Standing, ask_provider, read_page
+from .visits import Visited, visit_all
 
 log = logging.getLogger(__name__)
 
@@ -186,6 +187,15 @@ class OrderService:
         """The next `limit` matching orders after `standings` (None: the first page), reading
         only what they need from each provider; one provider failing spares the rest."""
         return await read_page(self.clients, order_filter or OrderFilter(), limit, standings)
+
+    async def visit_all(
+        self, order_filter: OrderFilter | None, visit: Callable[[Order], None]
+    ) -> Visited:
+        """Call `visit` with every matching order once, in no particular order, each provider
+        as it reads (see `visits.py`): bounded memory whatever the account holds, for readers
+        that aggregate or write as they go. Always asks the providers (through their own
+        short-lived caches); one provider failing spares the rest."""
+        return await visit_all(self.clients, order_filter or OrderFilter(), visit)
 
     async def iter_orders(self, order_filter: OrderFilter | None = None) -> AsyncIterator[Order]:
         """Matching orders across providers, newest first, streamed; a failed provider raises.

@@ -78,14 +78,12 @@ async def list_orders(
     ] = None,
 ) -> OrderPage:
     """Orders newest first, with a cursor for the next page and per-provider errors."""
-    if created_after and created_before and created_before <= created_after:
-        raise ToolInputError("created_before", "must be a later day than created_after")
-    order_filter = OrderFilter(
-        providers=frozenset({provider}) if provider else None,
-        statuses=frozenset(status) if status else None,
+    order_filter = filter_of(
+        provider=provider,
+        status=status,
         type=type,
-        created_after=_start_of(created_after),
-        created_before=_start_of(created_before),
+        created_after=created_after,
+        created_before=created_before,
         iccid=iccid,
         code=code,
         text=text,
@@ -131,6 +129,33 @@ async def list_orders(
         if more
         else None,
         provider_errors=issues,
+    )
+
+
+def filter_of(
+    *,
+    provider: Provider | None = None,
+    status: list[OrderStatus] | None = None,
+    type: OrderType | None = None,
+    created_after: date | None = None,
+    created_before: date | None = None,
+    iccid: str | None = None,
+    code: str | None = None,
+    text: str | None = None,
+) -> OrderFilter:
+    """The service's filter for the tool's arguments (days are UTC, `created_before`
+    exclusive): one translation for every tool that reads a listing."""
+    if created_after and created_before and created_before <= created_after:
+        raise ToolInputError("created_before", "must be a later day than created_after")
+    return OrderFilter(
+        providers=frozenset({provider}) if provider else None,
+        statuses=frozenset(status) if status else None,
+        type=type,
+        created_after=_start_of(created_after),
+        created_before=_start_of(created_before),
+        iccid=iccid,
+        code=code,
+        text=text,
     )
 
 

@@ -68,26 +68,35 @@ def pick_unit(first: date, last: date) -> Unit:
 
 def status_over_time(summaries: Iterable[OrderSummary], unit: Unit | None = None) -> StatusSeries:
     """Count orders per period and status, by creation day (UTC); empty periods included."""
-    days: list[tuple[date, OrderStatus]] = []
+    days: Counter[tuple[date, OrderStatus]] = Counter()
     undated = 0
     for s in summaries:
         if s.created_at is None:
             undated += 1
         else:
-            days.append((s.created_at.astimezone(UTC).date(), s.status))
-    if not days:
+            days[(s.created_at.astimezone(UTC).date(), s.status)] += 1
+    return series_of_days(days, undated, unit)
+
+
+def series_of_days(
+    days: Mapping[tuple[date, OrderStatus], int], undated: int = 0, unit: Unit | None = None
+) -> StatusSeries:
+    """The series of orders counted per (UTC creation day, status): what a chart needs of
+    any number of orders is these counts, a few thousand at most, never the orders."""
+    dated = [(day, status) for (day, status), n in days.items() if n]
+    if not dated:
         return StatusSeries(unit=unit or "day", undated=undated)
-    first = min(d for d, _ in days)
-    last = max(d for d, _ in days)
+    first = min(d for d, _ in dated)
+    last = max(d for d, _ in dated)
     unit = unit or pick_unit(first, last)
     buckets: dict[date, Counter[OrderStatus]] = {}
     start = _period_start(first, unit)
     while start <= last:
         buckets[start] = Counter()
         start = _next_period(start, unit)
-    for day, status in days:
-        buckets[_period_start(day, unit)][status] += 1
-    present = {status for _, status in days}
+    for day, status in dated:
+        buckets[_period_start(day, unit)][status] += days[(day, status)]
+    present = {status for _, status in dated}
     return StatusSeries(
         unit=unit,
         periods=tuple(buckets),
@@ -106,18 +115,26 @@ def failure_causes(
     summaries: Iterable[OrderSummary], titles: Mapping[tuple[str, str], str] | None = None
 ) -> list[tuple[str, int]]:
     """Failed orders grouped by cause, largest first; `titles` names the documented codes."""
+    keys = Counter(cause_key(s) for s in summaries if s.status is OrderStatus.FAILED)
+    return rank_causes(keys, titles)
+
+
+def rank_causes(
+    keys: Mapping[tuple[str, str | None], int],
+    titles: Mapping[tuple[str, str], str] | None = None,
+) -> list[tuple[str, int]]:
+    """Failed orders counted per `cause_key`, named and ranked largest first, the tail
+    folded into "Other causes"."""
     titles = titles or {}
     counts: Counter[str] = Counter()
-    for s in summaries:
-        if s.status is not OrderStatus.FAILED:
-            continue
-        provider, reason = cause_key(s)
+    for (provider, reason), n in keys.items():
         if not reason:
-            counts[NO_REASON] += 1
+            counts[NO_REASON] += n
             continue
         title = titles.get((provider, reason))
-        counts[f"{title} ({reason})" if title else reason] += 1
-    ranked = counts.most_common()
+        counts[f"{title} ({reason})" if title else reason] += n
+    # Ties by name: the same orders rank the same in whatever order they were read.
+    ranked = sorted(counts.items(), key=lambda item: (-item[1], item[0]))
     if len(ranked) > MAX_CAUSES:
         rest = sum(n for _, n in ranked[MAX_CAUSES - 1 :])
         ranked = [*ranked[: MAX_CAUSES - 1], ("Other causes", rest)]

@@ -1,18 +1,19 @@
-"""The explorer's charts pane: every matching order read once, charted, and offered as CSV."""
+"""The explorer's charts pane: every matching order read once for the charts' counters, and
+written to a CSV file on request; neither ever holds the orders."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from pathlib import Path
 
 import ipywidgets as widgets
 
 from ..service.sync import SyncOrderService
-from ..tools.views import OrderSummary
 from . import html as render
 from .charts import charts_body
 from .errors import error_text
-from .export import download_link
-from .fetch import AllOrders, fetch_everything
+from .export import download_link, file_link
+from .fetch import Exported, Progress, Tallied, fetch_csv_file, fetch_tally
 from .jobs import Report, Runner
 from .progress import Activity
 from .query import OrderQuery
@@ -26,12 +27,20 @@ def _incomplete(note: str | None, tag: str) -> str:
 
 class ChartsPane(widgets.VBox):
     """The export button and its link over the charts; reads every order matching a query on
-    the explorer's runner (channels "all" and "export") and keeps it in the state."""
+    the explorer's runner (channels "all" and "export"), with progress, counting for the
+    charts or writing the CSV file in `export_dir` (the kernel's working directory, which
+    Jupyter serves beside the notebook, when None)."""
 
     def __init__(
-        self, service: SyncOrderService, state: ExplorerState, runner: Runner, activity: Activity
+        self,
+        service: SyncOrderService,
+        state: ExplorerState,
+        runner: Runner,
+        activity: Activity,
+        export_dir: Path | None = None,
     ) -> None:
         self._service, self._state, self._runner, self._activity = service, state, runner, activity
+        self._export_dir = export_dir
         self.export_button = widgets.Button(
             description="Export CSV",
             icon="download",
@@ -50,22 +59,19 @@ class ChartsPane(widgets.VBox):
         )
         super().__init__([export_row, self.charts], layout=widgets.Layout(width="100%"))
 
-    def read_all(self, query: OrderQuery, report: Report | None, key: str) -> AllOrders:
-        """Walk every page of the listing (runs on a worker; blocks when `report` is None)."""
+    def _progress(self, report: Report, key: str, what: str) -> Progress:
+        """A progress callback for `fetch.visit_matching` that moves the activity line."""
 
         def progress(done: int, total: int | None) -> None:
-            if report is not None:
-                text = f"Reading all matching orders: {done}" + (f" of {total}" if total else "")
-                report(lambda: self._activity.step(key, done, total, text))
+            text = f"{what}: {done}" + (f" of {total}" if total else "")
+            report(lambda: self._activity.step(key, done, total, text))
 
-        return fetch_everything(self._service, query, progress)
+        return progress
 
-    def all_orders(self, query: OrderQuery) -> list[OrderSummary]:
-        """Every order matching `query` (blocking; reuses what the charts already read)."""
-        cached = self._state.everything_for(query)
-        if cached is not None:
-            return list(cached.summaries)
-        return self.read_all(query, None, "all").summaries
+    def _total(self, query: OrderQuery) -> int | None:
+        """The listing's total as its first page told it, for the progress bar."""
+        page = self._state.page
+        return page.total if page is not None and self._state.query == query else None
 
     # ------------------------------------------------------------------ charts
 
@@ -78,45 +84,57 @@ class ChartsPane(widgets.VBox):
     def load(self, query: OrderQuery) -> None:
         self._activity.start("all", "Reading all matching orders…")
         self.charts.value = ""
+        total = self._total(query)
 
-        def done(everything: AllOrders) -> None:
+        def work(report: Report) -> Tallied:
+            progress = self._progress(report, "all", "Reading all matching orders")
+            return fetch_tally(self._service, query, progress, total)
+
+        def done(tallied: Tallied) -> None:
             self._activity.finish("all")
-            self._state.everything = everything
+            self._state.tallied = tallied
             self.show_charts()
 
         def failed(exc: BaseException) -> None:
             self._activity.finish("all")
             self.charts.value = render.error_html("Charts: " + error_text(exc))
 
-        self._runner.submit("all", lambda report: self.read_all(query, report, "all"), done, failed)
+        self._runner.submit("all", work, done, failed)
 
     def show_charts(self) -> None:
-        everything, data = self._state.everything, self._state.chart_data()
-        if everything is None or data is None:
+        tallied, data = self._state.tallied, self._state.chart_data()
+        if tallied is None or data is None:
             self.charts.value = ""
             return
-        body = _incomplete(everything.note, "div") + charts_body(*data)
+        body = _incomplete(tallied.note, "div") + charts_body(*data)
         self.charts.value = render.view(body, with_style=False)
 
     # ------------------------------------------------------------------ export
 
     def export(self, query: OrderQuery) -> None:
-        """Prepare a CSV of every order matching `query` and offer it as a download link."""
-        cached = self._state.everything_for(query)
+        """Write a CSV of every matching order to a file as it is read, and offer it."""
         self._activity.start("export", "Preparing the CSV…")
         self.export_button.disabled = True
         self.export_link.value = ""
+        directory = self._export_dir if self._export_dir is not None else Path.cwd()
+        path = self._state.export_path(directory, datetime.now(UTC))
+        total = self._total(query)
 
-        def work(report: Report) -> AllOrders:
-            return cached or self.read_all(query, report, "export")
+        def work(report: Report) -> Exported:
+            progress = self._progress(report, "export", "Writing the CSV")
+            return fetch_csv_file(self._service, query, path, progress, total)
 
-        def done(everything: AllOrders) -> None:
+        def done(export: Exported) -> None:
             self._activity.finish("export")
             self.export_button.disabled = False
-            csv, filename = self._state.export(everything, datetime.now(UTC))
-            link = download_link(csv, filename, len(everything.summaries))
-            if everything.note:
-                link += " " + _incomplete(everything.note, "span")
+            self._state.exported(export)
+            text = self._state.last_export
+            link = (
+                download_link(text, export.path.name, export.rows)
+                if text is not None
+                else file_link(export.path, export.rows)
+            )
+            link += " " + _incomplete(export.note, "span") if export.note else ""
             self.export_link.value = render.view(link, with_style=False)
 
         def failed(exc: BaseException) -> None:

@@ -8,6 +8,7 @@ kernel answers while orders load.
 from __future__ import annotations
 
 from datetime import date
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import ipywidgets as widgets
@@ -17,12 +18,20 @@ from ..models import Order, OrderType, Provider
 from ..service.sync import SyncOrderService
 from ..tools.list_orders import DEFAULT_LIMIT
 from ..tools.views import OrderPage, OrderSummary
+from . import html as render
+from .charts import charts_body
 from .charts_pane import ChartsPane
 from .detail_pane import DetailPane
 from .errors import error_text
 from .export import csv_text
 from .export import to_dataframe as summaries_frame
-from .fetch import fetch_explanation, fetch_order, fetch_page
+from .fetch import (
+    fetch_all_summaries,
+    fetch_explanation,
+    fetch_order,
+    fetch_page,
+    fetch_tally,
+)
 from .filters import UNSET, FilterBar, Statuses, Unset
 from .jobs import Report, Runner
 from .progress import Activity
@@ -44,6 +53,9 @@ class OrdersExplorer(widgets.VBox):
 
     With no service it uses `Settings.from_env()`: the embedded sandbox when no credentials
     are set. Loading runs off the kernel's thread; `wait()` blocks until the view settled.
+    The charts and the CSV export read every matching order without holding them; the CSV
+    is written to `export_dir` (the kernel's working directory, beside the notebook, when
+    None).
     """
 
     def __init__(
@@ -59,6 +71,7 @@ class OrdersExplorer(widgets.VBox):
         page_size: int = DEFAULT_LIMIT,
         title: str | None = "eSIM orders",
         charts: bool = True,
+        export_dir: Path | None = None,
     ) -> None:
         self.state = ExplorerState(page_size)  # checks page_size before any service opens
         self.service = service if service is not None else default_service()
@@ -84,7 +97,9 @@ class OrdersExplorer(widgets.VBox):
         self.activity = Activity()
         self.table = TablePane(page_size, self.select, self._turn)
         self.detail = DetailPane(self.service)
-        self.all_pane = ChartsPane(self.service, self.state, self._runner, self.activity)
+        self.all_pane = ChartsPane(
+            self.service, self.state, self._runner, self.activity, export_dir
+        )
         # The panes' parts by name, as before the panes existed.
         self.message, self.head, self.rows = self.table.message, self.table.head, self.table.rows
         self.prev_button, self.next_button = self.table.prev_button, self.table.next_button
@@ -150,7 +165,8 @@ class OrdersExplorer(widgets.VBox):
     selected = property(lambda self: self.state.selected, doc="The ref of the order opened.")
     selected_order = property(lambda self: self.state.selected_order)
     explanation = property(lambda self: self.state.explanation)
-    last_export = property(lambda self: self.state.last_export, doc="The last CSV prepared.")
+    last_export = property(lambda self: self.state.last_export, doc="The last CSV, when small.")
+    last_export_path = property(lambda self: self.state.last_export_path, doc="Its file.")
     page_index = property(lambda self: self.state.page_index)
 
     @property
@@ -211,15 +227,24 @@ class OrdersExplorer(widgets.VBox):
     # ------------------------------------------------------------------ every matching order
 
     def all_orders(self) -> list[OrderSummary]:
-        """Every order matching the filters (blocking; reuses what the charts already read)."""
-        return self.all_pane.all_orders(self.query)
+        """Every order matching the filters, newest first, in one list (blocking): it holds
+        the whole listing, which the charts and the export never do."""
+        return fetch_all_summaries(self.service, self.query)
+
+    def charts_html(self) -> str:
+        """Both charts of every matching order as a standalone HTML fragment (blocking): the
+        counters the explorer already read for the filters, else read now, never the orders."""
+        tallied = self.state.tallied_for(self.query) or fetch_tally(self.service, self.query)
+        body = charts_body(tallied.tally.series(), tallied.tally.causes(tallied.titles))
+        return render.view(body)
 
     def export(self) -> None:
-        """Prepare a CSV of every matching order and offer it as a download link."""
+        """Write a CSV of every matching order to a file and offer it as a download link."""
         self.all_pane.export(self.query)
 
     def export_csv(self) -> str:
-        """The CSV of every matching order, returned (blocking): for scripts and cells."""
+        """The CSV of every matching order, newest first, returned as one string (blocking):
+        for scripts and cells over a listing that fits in memory."""
         return csv_text(self.all_orders())
 
     def to_dataframe(self) -> pandas.DataFrame:

@@ -8,7 +8,9 @@ import html
 import io
 from collections.abc import Iterable, Sequence
 from datetime import datetime
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
+from urllib.parse import quote
 
 from ..tools.views import OrderSummary
 
@@ -18,6 +20,9 @@ if TYPE_CHECKING:
 #: The `list_orders` summary fields, in the tool's order: what a model sees, nothing more
 #: (no raw payload, no activation secret, no personal data).
 CSV_COLUMNS: tuple[str, ...] = tuple(OrderSummary.model_fields)
+#: A CSV up to this size is also offered from the page itself (a data: URI), which works
+#: where the kernel's files are not served (Voila, VS Code); a larger one only as its file.
+INLINE_MAX_BYTES = 1_000_000
 
 
 def summary_record(summary: OrderSummary) -> dict[str, Any]:
@@ -31,9 +36,13 @@ def csv_text(summaries: Iterable[OrderSummary]) -> str:
     writer = csv.DictWriter(out, fieldnames=CSV_COLUMNS, lineterminator="\n")
     writer.writeheader()
     for summary in summaries:
-        record = summary_record(summary)
-        writer.writerow({k: _cell(v) for k, v in record.items()})
+        writer.writerow(csv_row(summary))
     return out.getvalue()
+
+
+def csv_row(summary: OrderSummary) -> dict[str, Any]:
+    """The order's CSV cells: its summary record, absent values empty, formulas defused."""
+    return {k: _cell(v) for k, v in summary_record(summary).items()}
 
 
 def _cell(value: Any) -> Any:
@@ -47,6 +56,28 @@ def _cell(value: Any) -> Any:
 
 def export_filename(now: datetime) -> str:
     return f"esim-orders-{now.strftime('%Y%m%d-%H%M%S')}.csv"
+
+
+def file_link(path: Path, count: int, *, base: Path | None = None) -> str:
+    """An HTML link to a CSV file written beside the notebook: Jupyter serves the kernel's
+    working directory, so a path relative to it opens from the page (as IPython's
+    `FileLink` does). The path on disk is shown too, for where files are not served."""
+    base = base if base is not None else Path.cwd()
+    try:
+        href = path.resolve().relative_to(base.resolve()).as_posix()
+    except ValueError:
+        href = path.resolve().as_uri()
+    name = html.escape(path.name, quote=True)
+    return (
+        f'<a class="eo-download" download="{name}" target="_blank" '
+        f'href="{html.escape(quote(href, safe="/:"), quote=True)}">Download {name}</a> '
+        f'<span class="eo-muted">({count} orders, {_size(path.stat().st_size)}, saved as '
+        f"{html.escape(str(path))})</span>"
+    )
+
+
+def _size(size: int) -> str:
+    return f"{size / 1e6:.1f} MB" if size >= 100_000 else f"{size / 1e3:.0f} kB"
 
 
 def download_link(csv_data: str, filename: str, count: int) -> str:

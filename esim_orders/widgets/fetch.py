@@ -9,15 +9,18 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import partial
+from pathlib import Path
 
 from ..failures.explanation import Explanation
-from ..models import Order, OrderStatus, Provider
+from ..models import Order, Provider, sort_key
 from ..service.sync import SyncOrderService
 from ..tools import explain_failure, get_order, list_orders
-from ..tools.list_orders import MAX_LIMIT
 from ..tools.views import OrderPage, OrderSummary
-from .charts import cause_key
+from ..tools.visit_orders import StopVisit, VisitedOrders, visit_orders
+from .csv_file import CsvFile
+from .jobs import Superseded
 from .query import OrderQuery
+from .tally import ChartTally
 
 #: (orders read so far, orders matching in all, or None when a provider could not tell)
 Progress = Callable[[int, int | None], None]
@@ -31,42 +34,101 @@ def fetch_page(
     return service.run(partial(call, **query.tool_arguments()))
 
 
-def fetch_all(
-    service: SyncOrderService, query: OrderQuery, progress: Progress | None = None
-) -> tuple[list[OrderSummary], OrderPage]:
-    """Every matching order, walking `list_orders` pages by cursor; with the last page, whose
-    provider errors (if any) say what is missing."""
-    summaries: list[OrderSummary] = []
-    cursor: str | None = None
-    while True:
-        page = fetch_page(service, query, limit=MAX_LIMIT, cursor=cursor)
-        summaries.extend(page.orders)
-        if progress is not None:
-            progress(len(summaries), page.total)
-        if not page.next_cursor:
-            return summaries, page
-        cursor = page.next_cursor
+#: Orders visited between two progress reports (and two checks that the reader still waits).
+PROGRESS_EVERY = 2000
+
+
+def visit_matching(
+    service: SyncOrderService,
+    query: OrderQuery,
+    visit: Callable[[OrderSummary], None],
+    progress: Progress | None = None,
+    total: int | None = None,
+) -> VisitedOrders:
+    """Hand every order matching `query` to `visit`, once, in no particular order, through
+    the `visit_orders` tool: nothing is kept, whatever the account holds. `progress` hears
+    of every `PROGRESS_EVERY` orders (`total`, when the caller knows it, is passed on); when
+    it raises `Superseded` the walk stops and `Superseded` is raised here."""
+    done = 0
+
+    def counted(summary: OrderSummary) -> None:
+        nonlocal done
+        visit(summary)
+        done += 1
+        if progress is not None and done % PROGRESS_EVERY == 0:
+            try:
+                progress(done, total)
+            except Superseded:
+                raise StopVisit from None
+
+    call = partial(visit_orders, service.service, counted, **query.tool_arguments())
+    try:
+        visited = service.run(call)
+    except StopVisit:
+        raise Superseded from None
+    if progress is not None:
+        progress(visited.visited, total)
+    return visited
 
 
 @dataclass(frozen=True)
-class AllOrders:
-    """Every order matching one query, read once for the charts and reused by the export."""
+class Tallied:
+    """What the charts draw of every order matching one query: counters, not orders."""
 
     query: OrderQuery
-    summaries: list[OrderSummary]
+    tally: ChartTally
     titles: dict[tuple[str, str], str]
     note: str | None  # what is missing, when a provider could not answer
 
 
-def fetch_everything(
-    service: SyncOrderService, query: OrderQuery, progress: Progress | None = None
-) -> AllOrders:
-    """Every matching order, with the catalogue titles of the failed ones' causes."""
-    summaries, last = fetch_all(service, query, progress)
-    keys = {cause_key(s) for s in summaries if s.status is OrderStatus.FAILED}
-    titles = fetch_cause_titles(service, keys)
-    note = "; ".join(f"{i.provider}: {i.error}" for i in last.provider_errors) or None
-    return AllOrders(query, summaries, titles, note)
+def fetch_tally(
+    service: SyncOrderService,
+    query: OrderQuery,
+    progress: Progress | None = None,
+    total: int | None = None,
+) -> Tallied:
+    """The charts' counters over every matching order, with the catalogue titles of the
+    failed ones' causes."""
+    tally = ChartTally()
+    visited = visit_matching(service, query, tally.add, progress, total)
+    titles = fetch_cause_titles(service, tally.failures)
+    return Tallied(query, tally, titles, note_of(visited))
+
+
+@dataclass(frozen=True)
+class Exported:
+    """A CSV file of every order matching one query, written as they were read."""
+
+    path: Path
+    rows: int
+    note: str | None
+
+
+def fetch_csv_file(
+    service: SyncOrderService,
+    query: OrderQuery,
+    path: Path,
+    progress: Progress | None = None,
+    total: int | None = None,
+) -> Exported:
+    """Every matching order written to `path` as CSV while it is read (see `csv_file.py`)."""
+    with CsvFile(path) as out:
+        visited = visit_matching(service, query, out.add, progress, total)
+    return Exported(path, out.rows, note_of(visited))
+
+
+def fetch_all_summaries(service: SyncOrderService, query: OrderQuery) -> list[OrderSummary]:
+    """Every matching order, newest first, as `list_orders` ranks them, in one list: for a
+    caller that asked for the list itself (`OrdersExplorer.all_orders`, `to_dataframe`)."""
+    summaries: list[OrderSummary] = []
+    visit_matching(service, query, summaries.append)
+    summaries.sort(key=lambda s: sort_key(s.created_at, s.ref))
+    return summaries
+
+
+def note_of(visited: VisitedOrders) -> str | None:
+    """What is missing, when a provider could not answer (fully)."""
+    return "; ".join(f"{i.provider}: {i.error}" for i in visited.provider_errors) or None
 
 
 def fetch_order(service: SyncOrderService, ref: str) -> Order:

@@ -1,17 +1,18 @@
-"""What the orders explorer shows, without widgets: query, cursor stack, selection, all orders."""
+"""What the orders explorer shows, without widgets: query, cursor stack, selection, charts."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
+from pathlib import Path
 
 from ..failures.explanation import Explanation
 from ..models import Order
 from ..tools.list_orders import MAX_LIMIT
 from ..tools.views import OrderPage, OrderSummary
-from .charts import StatusSeries, failure_causes, status_over_time
-from .export import csv_text, export_filename
-from .fetch import AllOrders
+from .charts import StatusSeries
+from .export import INLINE_MAX_BYTES, export_filename
+from .fetch import Exported, Tallied
 from .query import OrderQuery
 
 __all__ = ["ExplorerState"]
@@ -36,7 +37,9 @@ class ExplorerState:
         self.selected: str | None = None
         self.selected_order: Order | None = None
         self.explanation: Explanation | None = None
-        self.everything: AllOrders | None = None
+        self.tallied: Tallied | None = None
+        #: The last CSV file written, and its text when small enough to offer inline.
+        self.last_export_path: Path | None = None
         self.last_export: str | None = None
 
     # ------------------------------------------------------------------ paging
@@ -67,7 +70,7 @@ class ExplorerState:
         """A new query: back to its first page, and every order read for the old one dropped."""
         self.query = query
         self.cursors = [None]
-        self.everything = None
+        self.tallied = None
 
     def turn(self, step: int) -> bool:
         """Move one page older (+1) or newer (-1); False when there is no such page."""
@@ -103,20 +106,25 @@ class ExplorerState:
 
     # ------------------------------------------------------------------ every matching order
 
-    def everything_for(self, query: OrderQuery) -> AllOrders | None:
-        """Every order already read for `query`, or None when it must be read."""
-        if self.everything is not None and self.everything.query == query:
-            return self.everything
+    def tallied_for(self, query: OrderQuery) -> Tallied | None:
+        """The charts' counters already read for `query`, or None when they must be read."""
+        if self.tallied is not None and self.tallied.query == query:
+            return self.tallied
         return None
 
     def chart_data(self) -> tuple[StatusSeries, list[tuple[str, int]]] | None:
         """What the charts draw: orders by status over time, failed orders by cause."""
-        if self.everything is None:
+        if self.tallied is None:
             return None
-        summaries, titles = self.everything.summaries, self.everything.titles
-        return status_over_time(summaries), failure_causes(summaries, titles)
+        return self.tallied.tally.series(), self.tallied.tally.causes(self.tallied.titles)
 
-    def export(self, everything: AllOrders, now: datetime) -> tuple[str, str]:
-        """The CSV of `everything` (kept as `last_export`) and the file name to offer it as."""
-        self.last_export = csv_text(everything.summaries)
-        return self.last_export, export_filename(now)
+    @staticmethod
+    def export_path(directory: Path, now: datetime) -> Path:
+        """Where the CSV of an export made `now` is written."""
+        return directory / export_filename(now)
+
+    def exported(self, export: Exported) -> None:
+        """Keep where the last CSV went, and its text when it is small enough to inline."""
+        self.last_export_path = export.path
+        small = export.path.stat().st_size <= INLINE_MAX_BYTES
+        self.last_export = export.path.read_text(encoding="utf-8") if small else None

@@ -11,6 +11,7 @@ import sys
 import threading
 import time
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 
@@ -150,12 +151,18 @@ def test_a_healthy_order_gets_its_card_and_no_failure_card(explorer: OrdersExplo
 
 
 def test_export_writes_every_matching_order_and_no_secret(
-    service: SyncOrderService, tool_page: Callable[..., OrderPage]
+    service: SyncOrderService, tool_page: Callable[..., OrderPage], tmp_path: Path
 ) -> None:
-    explorer = OrdersExplorer(service=service, page_size=PAGE, charts=False).wait()
+    """Written to a file as the orders are read (in no particular order), and, being
+    small, offered from the page too."""
+    explorer = OrdersExplorer(
+        service=service, page_size=PAGE, charts=False, export_dir=tmp_path
+    ).wait()
     explorer.export_button.click()
     explorer.wait()
     data = explorer.last_export
+    assert explorer.last_export_path.parent == tmp_path
+    assert explorer.last_export_path.read_text(encoding="utf-8") == data
     rows = list(csv.DictReader(io.StringIO(data)))
     assert tuple(rows[0].keys()) == CSV_COLUMNS
     everything = []
@@ -165,7 +172,7 @@ def test_export_writes_every_matching_order_and_no_secret(
         page = tool_page(limit=100, cursor=page.next_cursor)
         everything += page.orders
     assert len(everything) > 100
-    assert [r["ref"] for r in rows] == [o.ref for o in everything]
+    assert sorted(r["ref"] for r in rows) == sorted(o.ref for o in everything)
     assert len(rows) == explorer.page.total
     for secret in ("sandbox-secret", "secret", "LPA:", "token", "@"):
         assert secret not in data.lower()
@@ -192,6 +199,16 @@ def test_charts_count_every_matching_order(explorer: OrdersExplorer) -> None:
     failed = sum(1 for s in explorer.all_orders() if s.status is OrderStatus.FAILED)
     assert f"Failed orders by cause ({failed})" in value
     assert "Plan not found (PLAN_NOT_FOUND)" in value  # the catalogue's title via the tool
+
+
+def test_charts_html_draws_what_the_pane_drew(
+    explorer: OrdersExplorer,
+) -> None:
+    drawn = explorer.charts.value
+    standalone = explorer.charts_html()
+    assert standalone.count("<svg") == 2
+    start = drawn.index("<svg")
+    assert drawn[start : drawn.rindex("</svg>")] in standalone
 
 
 def test_to_dataframe_has_one_row_per_matching_order(explorer: OrdersExplorer) -> None:
@@ -304,3 +321,22 @@ def test_cards_work_alone_from_a_ref_or_a_model(
     assert again.view.value == failure.view.value
     assert "Escalation note for provider support" in failure._repr_mimebundle_()["text/html"]
     assert Provider.ZIM.value in again.static_html()
+
+
+def test_a_large_export_is_offered_as_its_file_not_inline(
+    service: SyncOrderService, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Past `INLINE_MAX_BYTES` the page links to the file (relative to the kernel's working
+    directory, which Jupyter serves) and nothing of the CSV is kept in memory."""
+    monkeypatch.setattr("esim_orders.widgets.state.INLINE_MAX_BYTES", 100)
+    monkeypatch.chdir(tmp_path)
+    explorer = OrdersExplorer(service=service, page_size=PAGE, charts=False).wait()
+    explorer.export_button.click()
+    explorer.wait()
+    path = explorer.last_export_path
+    assert explorer.last_export is None and path.parent == tmp_path
+    rows = list(csv.DictReader(io.StringIO(path.read_text(encoding="utf-8"))))
+    assert len(rows) == explorer.page.total
+    link = explorer.export_link.value
+    assert f'href="{path.name}"' in link and "data:" not in link
+    assert f"{explorer.page.total} orders" in link

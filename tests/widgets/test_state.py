@@ -5,15 +5,18 @@ from __future__ import annotations
 import subprocess
 import sys
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 
 from esim_orders.models import OrderStatus, Provider
 from esim_orders.tools.views import OrderPage, OrderSummary
-from esim_orders.widgets.fetch import AllOrders
+from esim_orders.widgets.csv_file import CsvFile
+from esim_orders.widgets.fetch import Exported, Tallied
 from esim_orders.widgets.query import OrderQuery
 from esim_orders.widgets.snapshot import header_html, source_line, static_html
 from esim_orders.widgets.state import ExplorerState
+from esim_orders.widgets.tally import ChartTally
 
 from ..helpers import NOW
 
@@ -65,22 +68,33 @@ def test_the_cursor_stack_turns_older_and_newer() -> None:
     assert state.query == FAILED and state.cursors == [None]
 
 
-def test_every_matching_order_is_reused_for_its_query_only() -> None:
+def test_the_charts_counters_are_reused_for_their_query_only(tmp_path: Path) -> None:
     state = ExplorerState(3, FAILED)
-    assert state.everything_for(FAILED) is None and state.chart_data() is None
+    assert state.tallied_for(FAILED) is None and state.chart_data() is None
     failed = [_summary(1, "FAILED", "PLAN_NOT_FOUND"), _summary(2, "FAILED", "PLAN_NOT_FOUND")]
-    state.everything = AllOrders(
-        FAILED, failed, {("zim", "PLAN_NOT_FOUND"): "Plan not found"}, None
-    )
-    assert state.everything_for(FAILED) is state.everything
-    assert state.everything_for(OrderQuery()) is None
+    titles = {("zim", "PLAN_NOT_FOUND"): "Plan not found"}
+    state.tallied = Tallied(FAILED, ChartTally.of(failed), titles, None)
+    assert state.tallied_for(FAILED) is state.tallied
+    assert state.tallied_for(OrderQuery()) is None
     series, causes = state.chart_data()
     assert series.total == 2 and causes == [("Plan not found (PLAN_NOT_FOUND)", 2)]
-    csv, filename = state.export(state.everything, datetime(2026, 11, 23, 12, 0, 5, tzinfo=UTC))
-    assert state.last_export == csv and csv.count("zim:ordr_") == 2
-    assert filename == "esim-orders-20261123-120005.csv"
+    path = state.export_path(tmp_path, datetime(2026, 11, 23, 12, 0, 5, tzinfo=UTC))
+    assert path == tmp_path / "esim-orders-20261123-120005.csv"
+    with CsvFile(path) as out:
+        for summary in failed:
+            out.add(summary)
+    state.exported(Exported(path, out.rows, None))
+    assert state.last_export_path == path and state.last_export.count("zim:ordr_") == 2
     state.restart(OrderQuery())
-    assert state.everything is None
+    assert state.tallied is None
+
+
+def test_a_csv_file_appears_only_once_written_whole(tmp_path: Path) -> None:
+    path = tmp_path / "orders.csv"
+    with pytest.raises(RuntimeError), CsvFile(path) as out:
+        out.add(_summary(1))
+        raise RuntimeError("the reading failed")
+    assert list(tmp_path.iterdir()) == []
 
 
 def test_the_header_says_where_the_orders_come_from_by_the_typed_flag() -> None:

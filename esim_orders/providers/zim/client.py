@@ -23,7 +23,7 @@ from ...client.ttl_cache import TtlCache
 from ...errors import OrderNotFound
 from ...models import Order, OrderFilter, OrderStatus, Provider
 from ...redact import held_secrets
-from .rows import UNREADABLE, FindScan, ListScan, PageScan, parse_row
+from .rows import UNREADABLE, FindScan, ListScan, PageScan, VisitScan, parse_row
 from .wire import parse_order
 
 __all__ = ["ORDER_ID_PREFIX", "ZimClient", "parse_order"]
@@ -139,6 +139,22 @@ class ZimClient(ProviderClient):
             unreadable=scan.unreadable,
         )
 
+    async def visit_all(self, order_filter: OrderFilter, visit: Callable[[Order], None]) -> int:
+        """Every matching order handed to `visit` in one pass over the account's kept bytes,
+        in Zim's own order: only the matching rows are parsed, and each order is dropped once
+        visited.
+
+        The rows are visited from the whole body, not while it downloads: a download cut
+        short is read again from the start, and rows already handed on cannot be taken back.
+        """
+        if not order_filter.wants(self.provider) or _cannot_match(order_filter):
+            return 0
+        body = await self._bodies.get_or_load(ORDERS_KEY, self._download_body)
+        scan = VisitScan(order_filter, self.personal_data, visit)
+        await reread_array(body, scan, self.provider)
+        _warn_unreadable(scan.unreadable)
+        return scan.visited
+
     async def count_by_status(
         self, order_filter: OrderFilter, *, fresh: bool = False
     ) -> dict[OrderStatus, int]:
@@ -165,6 +181,11 @@ class ZimClient(ProviderClient):
         scan = make()
         await reread_array(body, scan, self.provider)
         return scan
+
+    async def _download_body(self) -> CompressedArray:
+        """The account's bytes, read without looking at a row."""
+        _, body = await self._download(lambda: _ignore)
+        return body
 
     async def _download(self, make: Callable[[], S]) -> tuple[S, CompressedArray]:
         async def reader(chunks: AsyncIterator[bytes]) -> tuple[S, CompressedArray]:
@@ -202,6 +223,10 @@ class ZimClient(ProviderClient):
         # The list holds what the route denied: the route is missing, ask the list from now on.
         self._single_order_endpoint = False
         return order
+
+
+def _ignore(row: Any) -> None:
+    """A scan that keeps nothing: the rows are read later, from the kept bytes."""
 
 
 def _warn_unreadable(count: int) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import heapq
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
@@ -17,7 +18,15 @@ from ...errors import ProviderDataError
 from ...models import Order, OrderFilter, OrderStatus, OrderType, Provider, make_ref, sort_key
 from .wire import STATUS_BY_WIRE, TYPE_BY_WIRE, parse_order
 
-__all__ = ["FindScan", "ListScan", "PageScan", "RowFacts", "parse_row", "row_facts"]
+__all__ = [
+    "FindScan",
+    "ListScan",
+    "PageScan",
+    "RowFacts",
+    "VisitScan",
+    "parse_row",
+    "row_facts",
+]
 
 #: What `parse_order` may raise for a row it cannot read.
 UNREADABLE = (ProviderDataError, TypeError, ValueError, KeyError)
@@ -192,6 +201,33 @@ class ListScan:
             self.orders.append(parse_row(row, personal_data=self.personal_data))
         except UNREADABLE:
             self.unreadable += 1
+
+
+@dataclass
+class VisitScan:
+    """Every matching row as an order, handed to `visit` and dropped: one order held at a
+    time, whatever the account holds."""
+
+    order_filter: OrderFilter
+    personal_data: bool
+    visit: Callable[[Order], None]
+    visited: int = 0
+    unreadable: int = 0
+
+    def __call__(self, row: Any) -> None:
+        facts = row_facts(row)
+        if facts is None:
+            self.unreadable += 1
+            return
+        if not facts_match(self.order_filter, facts):
+            return
+        try:
+            order = parse_row(row, personal_data=self.personal_data)
+        except UNREADABLE:
+            self.unreadable += 1
+            return
+        self.visit(order)
+        self.visited += 1
 
 
 @dataclass
