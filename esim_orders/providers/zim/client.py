@@ -23,7 +23,7 @@ from ...client.ttl_cache import TtlCache
 from ...errors import OrderNotFound
 from ...models import Order, OrderFilter, OrderStatus, Provider
 from ...redact import held_secrets
-from .rows import UNREADABLE, FindScan, ListScan, PageScan, VisitScan, parse_row
+from .rows import UNREADABLE, FindScan, PageScan, VisitScan, parse_row
 from .wire import parse_order
 
 __all__ = ["ORDER_ID_PREFIX", "ZimClient", "parse_order"]
@@ -99,8 +99,14 @@ class ZimClient(ProviderClient):
             return listing
         # A listing always reads afresh (the service keeps listings itself); the bytes read
         # stay for the pages and `get_order`'s fallback below.
-        scan = await self._scan(lambda: ListScan(order_filter, self.personal_data), fresh=True)
-        listing.orders = scan.orders
+        orders: list[Order] = []
+
+        def listed() -> VisitScan:
+            orders.clear()  # a download cut short is read again from the start
+            return VisitScan(order_filter, self.personal_data, orders.append)
+
+        scan = await self._scan(listed, fresh=True)
+        listing.orders = orders
         listing.unreadable = scan.unreadable
         listing.total = len(listing.orders)
         _warn_unreadable(scan.unreadable)

@@ -20,7 +20,6 @@ from .wire import STATUS_BY_WIRE, TYPE_BY_WIRE, parse_order
 
 __all__ = [
     "FindScan",
-    "ListScan",
     "PageScan",
     "RowFacts",
     "VisitScan",
@@ -179,28 +178,6 @@ class PageScan:
                     self.by_status[facts.status] -= 1
         self._heap.clear()
         return orders
-
-
-@dataclass
-class ListScan:
-    """Every matching row as an order (a whole listing): only the matching ones are parsed."""
-
-    order_filter: OrderFilter
-    personal_data: bool
-    orders: list[Order] = field(default_factory=list)
-    unreadable: int = 0
-
-    def __call__(self, row: Any) -> None:
-        facts = row_facts(row)
-        if facts is None:
-            self.unreadable += 1
-            return
-        if not facts_match(self.order_filter, facts):
-            return
-        try:
-            self.orders.append(parse_row(row, personal_data=self.personal_data))
-        except UNREADABLE:
-            self.unreadable += 1
 
 
 @dataclass
