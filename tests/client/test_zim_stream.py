@@ -32,7 +32,7 @@ from esim_orders.sandbox import in_process_transport
 from esim_orders.sandbox.zim import render_order
 from esim_orders.service.wiring import open_service
 
-from ..helpers import NOW, SANDBOX, TWO_ATTEMPTS, sandbox_app, state
+from ..helpers import NOW, SANDBOX, TWO_ATTEMPTS, large_sandbox_app, sandbox_app, state
 from ..helpers.providers import Hostile, mutate
 
 ORDERS_PATH = ("zim", "/orders")
@@ -242,7 +242,7 @@ async def test_a_page_of_a_100000_order_account_holds_a_page_not_the_account():
     this was written (the compressed bytes kept, a parse buffer, 20 rows, reusing memory
     freed earlier); the bound is 60 MB, half the body. (The sandbox's own encoded body is made
     before measuring.) Page 1 took 30 s, page 2 23 s, on a loaded 2-CPU machine."""
-    app = sandbox_app(orders=100_000)
+    app = large_sandbox_app()
     async with zim_client(app, RetryPolicy(max_attempts=1, deadline=120.0)) as client:
         # The sandbox encodes its list once, on the first request: let it, before measuring.
         headers = client._auth_headers(await client.tokens.get())

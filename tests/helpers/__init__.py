@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import socket
 from datetime import UTC, datetime
+from functools import cache
 from typing import Any
 
 from mcp_types import CallToolResult, TextContent
@@ -30,6 +31,7 @@ from esim_orders.settings import Settings
 
 __all__ = [
     "DISPLAY_NAMES",
+    "LARGE",
     "NOW",
     "ONE_ATTEMPT",
     "SANDBOX",
@@ -37,6 +39,7 @@ __all__ = [
     "TWO_ATTEMPTS",
     "FakeClock",
     "free_port",
+    "large_sandbox_app",
     "sandbox_app",
     "state",
     "text_of",
@@ -62,11 +65,22 @@ TOKEN_FORM = {
 DISPLAY_NAMES = {"pressone": "PressOne", "zim": "Zim"}
 
 
+#: Orders a provider in the scale tests' sandbox.
+LARGE = 100_000
+
+
 def sandbox_app(orders: int = 40, **knobs: Any) -> Starlette:
     """A sandbox with its clock at NOW (unless `now` is given); `knobs` are `SandboxConfig`
     fields."""
     knobs.setdefault("now", NOW)
     return create_app(SandboxConfig(orders=orders, **knobs))
+
+
+@cache
+def large_sandbox_app() -> Starlette:
+    """One sandbox of 100,000 orders a provider at NOW, built once per test session (it takes
+    tens of seconds): the scale tests share it, and must leave its knobs as they found them."""
+    return sandbox_app(orders=LARGE)
 
 
 def state(app: Starlette) -> Sandbox:

@@ -15,11 +15,11 @@ from starlette.applications import Starlette
 
 from esim_orders.client.transport import RetryPolicy
 
-from ..helpers import NOW, sandbox_app, state
+from ..helpers import LARGE, NOW, large_sandbox_app, state
 from ..helpers.tools import ServerMaker, call
 from ..helpers.traffic import Watched
 
-ORDERS = 100_000
+ORDERS = LARGE
 PAGE = 20
 #: PressOne list requests two pages of 20 may take, however they are filtered: generous (the
 #: local `type` filter keeps about a fifth of PressOne's orders), far below the account's 1,000.
@@ -57,7 +57,7 @@ class Row:
 @pytest.fixture(name="sandbox_app", scope="module")
 def big_sandbox_app() -> Starlette:
     """One sandbox of 100,000 orders a provider for the module (a few seconds to generate)."""
-    return sandbox_app(orders=ORDERS)
+    return large_sandbox_app()
 
 
 @pytest.fixture(scope="module")

@@ -19,12 +19,12 @@ from collections.abc import Iterator
 
 import pytest
 
-from ..helpers import sandbox_app, state
+from ..helpers import LARGE, large_sandbox_app, state
 from ..helpers.loopback import Loopback, serve_loopback
 from ..helpers.processes import server_env
 from ..helpers.providers import Credentials, provider_env
 
-ORDERS = 100_000
+ORDERS = LARGE
 LIMIT_MB = 500
 #: Seconds the kernel may take for the first page and the charts, on a shared machine.
 PATIENCE = 150
@@ -67,7 +67,7 @@ print(json.dumps({
 @pytest.fixture(scope="module")
 def provider() -> Iterator[tuple[Loopback, int]]:
     """Both providers' 100,000 orders on loopback HTTP, and how many of them failed."""
-    app = sandbox_app(orders=ORDERS)
+    app = large_sandbox_app()
     data = state(app).data
     failed = sum(o.status == "failed" for o in data.pressone.orders) + sum(
         o.status == "FAILED" for o in data.zim.orders
