@@ -9,7 +9,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
-from typing import Any
+from typing import Any, Protocol
 
 from ...client import coerce
 from ...client.base import AnchorKey
@@ -109,6 +109,21 @@ def facts_match(order_filter: OrderFilter, facts: RowFacts) -> bool:
     return order_filter.created_before is None or facts.created_at < order_filter.created_before
 
 
+class _Counting(Protocol):
+    order_filter: OrderFilter
+    unreadable: int
+
+
+def _matching(scan: _Counting, row: Any) -> RowFacts | None:
+    """The row's facts when it matches the scan's filter; a row no order can be read from is
+    counted unreadable on the scan."""
+    facts = row_facts(row)
+    if facts is None:
+        scan.unreadable += 1
+        return None
+    return facts if facts_match(scan.order_filter, facts) else None
+
+
 @dataclass(eq=False, slots=True)
 class _Kept:
     """A row the page may show; the heap's top is the oldest kept, the first to give way."""
@@ -141,11 +156,8 @@ class PageScan:
 
     def __call__(self, row: Any) -> None:
         self.scanned += 1
-        facts = row_facts(row)
+        facts = _matching(self, row)
         if facts is None:
-            self.unreadable += 1
-            return
-        if not facts_match(self.order_filter, facts):
             return
         self.total += 1
         self.by_status[facts.status] += 1
@@ -192,11 +204,7 @@ class VisitScan:
     unreadable: int = 0
 
     def __call__(self, row: Any) -> None:
-        facts = row_facts(row)
-        if facts is None:
-            self.unreadable += 1
-            return
-        if not facts_match(self.order_filter, facts):
+        if _matching(self, row) is None:
             return
         try:
             order = parse_row(row, personal_data=self.personal_data)
