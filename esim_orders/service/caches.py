@@ -5,9 +5,10 @@ Both trade freshness for fewer provider calls, within a TTL:
 - a finished order (COMPLETED, FAILED, CANCELLED, REFUNDED, REPLACED) rarely changes, but can
   (a completed order may still be refunded), so it is kept `FINISHED_ORDER_TTL` seconds, not
   forever; an order in any other status is always asked for afresh;
-- a listing is kept `LISTING_TTL` seconds, so paging through `next_cursor` reads one snapshot
-  instead of fetching every provider page again for each page shown. An order created or
-  changed meanwhile shows up when the entry expires, or at once with `fresh=True`.
+- a whole listing (`OrderService.list_orders`, the sync facade's) is kept `LISTING_TTL`
+  seconds. An order created or changed meanwhile shows up when the entry expires, or at once
+  with `fresh=True`. Pages of `list_orders` (the tool) do not use it: each provider keeps
+  what a page read (PressOne's provider pages, Zim's compressed body) for the same 30 s.
 """
 
 from __future__ import annotations
