@@ -13,7 +13,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, replace
 from typing import Any
 
-from ...client.base import AnchorKey, Position, ProviderPage
+from ...client.base import AnchorKey, Position, ProviderPage, anchor_of
 from ...models import OrderFilter, Provider, newest_first_key
 from .wire import STATUS_BY_SLUG, Page
 
@@ -88,7 +88,7 @@ class Walk:
                 total=None if total is None else _int(total),
                 per_page=_int(position["pp"], low=1),
                 last=None if last is None else _int(last),
-                anchor=None if anchor is None else _anchor(anchor),
+                anchor=None if anchor is None else anchor_of({"after": anchor}),
                 matched=_int(position["m"]),
                 head=_ref(position.get("h")),
             )
@@ -98,7 +98,7 @@ class Walk:
 
 
 def _int(value: Any, *, low: int = 0) -> int:
-    # Pages beyond MAX_PAGES are none of ours: a forged cursor must not ask for page 10^11.
+    # The cursor's MAC key is no secret: a crafted position stays within sane numbers.
     if not isinstance(value, int) or isinstance(value, bool) or not low <= value < 10**9:
         raise ValueError("out of range")
     return value
@@ -108,13 +108,6 @@ def _ref(value: Any) -> str | None:
     if value is not None and (not isinstance(value, str) or len(value) > 80):
         raise ValueError("not a ref")
     return value
-
-
-def _anchor(value: Any) -> AnchorKey:
-    missing, sort_ts, ref = value
-    if not isinstance(missing, bool) or not isinstance(sort_ts, int) or not isinstance(ref, str):
-        raise ValueError("not a sort key")
-    return (missing, sort_ts, ref)
 
 
 def runs_newest_first(page: Page) -> bool:
