@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..errors import AuthenticationError, ProviderDataError, ProviderError
-from ..models import Order, OrderFilter, Provider, newest_first_key
+from ..models import Order, OrderFilter, OrderStatus, Provider, newest_first_key
 from .auth import AccessToken, TokenCache
 from .transport import BodyReader, Gateway, RawResponse
 
@@ -127,6 +127,15 @@ class ProviderClient(ABC):
             scanned=len(ordered),
             unreadable=listing.unreadable,
         )
+
+    async def count_by_status(
+        self, order_filter: OrderFilter, *, fresh: bool = False
+    ) -> dict[OrderStatus, int] | None:
+        """How many orders match `order_filter`, by normalized status (statuses with none left
+        out), or None when this provider cannot tell without reading every order. A provider
+        whose API counts (a paginator's total) or that reads its account in one go overrides
+        this."""
+        return None
 
     @abstractmethod
     async def get_order(self, provider_id: str) -> Order:

@@ -3,67 +3,38 @@ the bytes kept zlib-compressed for another reading, never the whole body in memo
 
 from __future__ import annotations
 
+import codecs
+import json
 import re
 import zlib
-from collections.abc import AsyncIterator, Callable, Iterable
+from collections.abc import AsyncIterator, Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
-from decimal import Decimal
 from typing import Any
 
 import anyio.lowlevel
 import anyio.to_thread
-import ijson
 
 from ..errors import ProviderDataError
 
-__all__ = ["CompressedArray", "Visit", "as_loaded", "read_array", "reread_array"]
+__all__ = ["PIECE", "CompressedArray", "RowsOfArray", "Visit", "read_array", "reread_array"]
 
 #: The most bytes handed to the parser (or the compressor) at once: a transport may hand over
 #: a whole body as one chunk (an in-process app does), and a slice of it is all we copy.
 PIECE = 64 * 1024
-#: Rows visited between two yields to the event loop: parsing a whole account takes seconds,
-#: and other requests and tool calls must run in between.
-VISIT_SLICE = 100
 #: Pieces waiting for the compression thread at most (4 MB).
 MAX_QUEUED = 64
 #: zlib level 1: the fastest; JSON still shrinks five- to sixfold.
 LEVEL = 1
-#: Deepest nesting read, about where `json.loads` gives up: the parser keeps the path to each
-#: value, so an answer nested a hundred thousand deep would cost it gigabytes.
-MAX_DEPTH = 1000
-_BOM = b"\xef\xbb\xbf"
-#: Every byte but quotes and brackets (what nesting depends on, once escapes are gone).
-_NOT_STRUCTURE = bytes(b for b in range(256) if b not in b'"[]{}')
+#: The longest row (in characters) held while its end has not arrived: an order is a couple
+#: of kilobytes, and a row that never ends must not hold the whole body.
+MAX_ROW_CHARS = 4 * 1024 * 1024
+#: The most of a body that is no array kept to tell whether it is JSON at all.
+MAX_OTHER_CHARS = 1024 * 1024
+_BLANK = re.compile(r"[ \t\n\r]*")
 
-#: Called with each element of the array, in order, as it is parsed. Numbers that are not
-#: integers come as `Decimal` (see `as_loaded`).
+#: Called with each element of the array, in order, as it is parsed.
 Visit = Callable[[Any], None]
-
-
-def as_loaded(value: Any) -> Any:
-    """`value` with its numbers as `json.loads` reads them: the `Decimal`s of non-integral
-    numbers become floats, in place. The parser reads them as Decimals because its float mode
-    refuses integers past 64 bits, which `json.loads` (and so every row parser) accepts;
-    converting only the rows that are parsed keeps the scan cheap. Iterative: a row may
-    nest hundreds deep."""
-    if isinstance(value, Decimal):
-        return float(value)
-    stack = [value]
-    while stack:
-        item = stack.pop()
-        if isinstance(item, dict):
-            entries: Iterable[tuple[Any, Any]] = item.items()
-        elif isinstance(item, list):
-            entries = enumerate(item)
-        else:
-            continue
-        for key, member in entries:
-            if isinstance(member, Decimal):
-                item[key] = float(member)
-            elif isinstance(member, dict | list):
-                stack.append(member)
-    return value
 
 
 @dataclass(frozen=True)
@@ -90,17 +61,138 @@ async def read_array(chunks: AsyncIterator[bytes], visit: Visit, provider: str) 
     """
     packer = _Packer()
     try:
-        source = _Source(_pieces(chunks), provider, packer=packer)
-        is_array = await _visit_rows(source, visit)
+        rows, size = await _visit_rows(_pieces(chunks), visit, provider, packer)
         packed = await anyio.to_thread.run_sync(packer.finish)
     finally:
         packer.close()
-    return CompressedArray(packed, source.size, is_array)
+    return CompressedArray(packed, size, rows.is_array)
 
 
 async def reread_array(body: CompressedArray, visit: Visit, provider: str) -> None:
     """Visit each element again from the compressed bytes, a piece at a time."""
-    await _visit_rows(_Source(_unpacked(body), provider), visit)
+    await _visit_rows(_unpacked(body), visit, provider)
+
+
+async def _visit_rows(
+    pieces: AsyncIterator[bytes], visit: Visit, provider: str, packer: _Packer | None = None
+) -> tuple[RowsOfArray, int]:
+    """Feed the pieces to a `RowsOfArray`, yielding to the event loop between two (parsing a
+    whole account takes seconds, and other requests and tool calls must run in between)."""
+    rows = RowsOfArray(visit)
+    text = codecs.getincrementaldecoder("utf-8-sig")()  # one BOM allowed, as `json.loads` does
+    size = 0
+    try:
+        async for piece in pieces:
+            if packer is not None:
+                await packer.add(piece)
+            size += len(piece)
+            rows.feed(text.decode(piece))
+            await anyio.lowlevel.checkpoint()
+        rows.feed(text.decode(b"", final=True), final=True)
+    except (ValueError, RecursionError):  # JSON and UTF-8 errors are ValueErrors
+        # No parser message: it quotes the body around the error, and that is provider text.
+        raise ProviderDataError(
+            provider,
+            f"answer is not JSON, or stops short ({size} bytes read, {rows.visited} rows)",
+        ) from None
+    return rows, size
+
+
+class RowsOfArray:
+    """The elements of one top-level JSON array, each parsed by the standard library's C
+    scanner (`raw_decode`) as soon as its text has arrived; only the row still arriving is
+    held. Measured on a 100,000-order Zim list (123 MB), this reads it in half the time of
+    ijson's C backend, and numbers come out exactly as `json.loads` gives them.
+
+    `feed` raises ValueError for text that is not one JSON array (or not JSON at all, once
+    `final`), and RecursionError for a row nested past the interpreter's limit.
+    """
+
+    _START, _FIRST, _NEXT, _AFTER, _END, _OTHER = range(6)
+
+    def __init__(self, visit: Visit) -> None:
+        self._visit = visit
+        self._decode = json.JSONDecoder().raw_decode
+        self._state = self._START
+        self._text = ""
+        self._retry_at = 0  # what of a cut row must have arrived before it is tried again
+        self._too_long = False  # a body that is no array, past what is kept of it
+        self.visited = 0
+
+    @property
+    def is_array(self) -> bool:
+        return self._state != self._OTHER
+
+    def feed(self, text: str, *, final: bool = False) -> None:
+        held = self._text + text if self._text else text
+        if self._state == self._OTHER:
+            self._other(held, final)
+            return
+        pos = self._rows(held, final)
+        if self._state == self._OTHER:
+            return
+        self._text = held[pos:]
+        if final and (self._state != self._END or self._text.strip(" \t\n\r")):
+            raise ValueError("not one JSON array")
+
+    def _rows(self, text: str, final: bool) -> int:
+        """Visit every row complete in `text`; where the unread part starts."""
+        pos, end = 0, len(text)
+        while True:
+            pos = _BLANK.match(text, pos).end()
+            if pos == end:
+                return pos
+            char = text[pos]
+            if self._state == self._START:
+                if char != "[":
+                    self._state = self._OTHER
+                    self._other(text[pos:], final)
+                    return end
+                self._state, pos = self._FIRST, pos + 1
+            elif self._state == self._AFTER:
+                if char not in ",]":
+                    raise ValueError("rows not separated by commas")
+                self._state, pos = (self._NEXT, pos + 1) if char == "," else (self._END, pos + 1)
+            elif self._state == self._FIRST and char == "]":
+                self._state, pos = self._END, pos + 1
+            elif self._state == self._END:
+                raise ValueError("text after the array")
+            else:
+                row_end = self._row(text, pos, final)
+                if row_end is None:
+                    return pos
+                self._state, pos = self._AFTER, row_end
+
+    def _row(self, text: str, pos: int, final: bool) -> int | None:
+        """Parse and visit the row at `pos`; where it ends, or None while it is still arriving
+        (it is tried again once the held text has doubled, so a long row costs linear work)."""
+        waiting = len(text) - pos
+        if not final and waiting < self._retry_at and waiting <= MAX_ROW_CHARS:
+            return None
+        try:
+            row, end = self._decode(text, pos)
+        except json.JSONDecodeError:
+            if final:
+                raise
+            end = None
+        if end is None or (end == len(text) and not final):  # a number may go on
+            if waiting > MAX_ROW_CHARS:
+                raise ValueError("a row longer than the most held")
+            self._retry_at = 2 * waiting
+            return None
+        self._retry_at = 0
+        self._visit(row)
+        self.visited += 1
+        return end
+
+    def _other(self, text: str, final: bool) -> None:
+        """A body that is no array: kept (up to a bound) only to tell JSON from garbage."""
+        if self._too_long or len(text) > MAX_OTHER_CHARS:
+            self._too_long, self._text = True, ""  # too long to check; no array whatever it is
+            return
+        self._text = text
+        if final:
+            json.loads(text)
 
 
 async def _pieces(chunks: AsyncIterator[bytes]) -> AsyncIterator[bytes]:
@@ -138,22 +230,6 @@ async def _unpacked(body: CompressedArray) -> AsyncIterator[bytes]:
         yield tail
 
 
-async def _visit_rows(source: _Source, visit: Visit) -> bool:
-    """Visit each element of the top-level array `source` holds; whether it was an array.
-
-    ijson's generator over an async file (its C backend, yajl2_c) is used rather than its push
-    coroutines: measured here, the same body parses about 2.5 times faster that way."""
-    try:
-        async for row in ijson.items(source, "item", buf_size=PIECE):
-            visit(row)
-            source.visited += 1
-            if source.visited % VISIT_SLICE == 0:
-                await anyio.lowlevel.checkpoint()
-    except (ijson.JSONError, ValueError, UnicodeDecodeError):
-        raise source.unreadable() from None
-    return source.first == b"["
-
-
 class _Packer:
     """zlib compression on a thread of its own, piece after piece in order, while the event
     loop parses: zlib lets go of the GIL, so keeping the bytes costs the parse almost nothing."""
@@ -181,89 +257,3 @@ class _Packer:
 
     def close(self) -> None:
         self._thread.shutdown(wait=False, cancel_futures=True)
-
-
-class _Source:
-    """A body as ijson's async file: its pieces measured, checked for nesting and, when a
-    `packer` is given, compressed on the way through."""
-
-    def __init__(
-        self, pieces: AsyncIterator[bytes], provider: str, *, packer: _Packer | None = None
-    ) -> None:
-        self._pieces = pieces
-        self._provider = provider
-        self._packer = packer
-        self._nesting = _Nesting()
-        self._left = b""
-        self.first: bytes | None = None  # the first byte that is not blank
-        self.size = 0
-        self.visited = 0
-
-    async def read(self, size: int) -> bytes:
-        if not self._left:
-            self._left = await self._next_piece()
-        data, self._left = self._left[:size], self._left[size:]
-        return data
-
-    async def _next_piece(self) -> bytes:
-        piece = await anext(self._pieces, b"")
-        if not piece:
-            return b""
-        if self._packer is not None:
-            await self._packer.add(piece)
-        if not self.size and piece.startswith(_BOM):
-            piece = piece[len(_BOM) :]  # as `json.loads` allows one
-            self.size += len(_BOM)
-        self.size += len(piece)
-        if not self._nesting.allows(piece):
-            raise self.unreadable()
-        if self.first is None:
-            self.first = piece.lstrip(b" \t\r\n")[:1] or None
-        return piece
-
-    def unreadable(self) -> ProviderDataError:
-        # ijson's message quotes the body around the error: provider text, kept out of errors.
-        return ProviderDataError(
-            self._provider,
-            f"answer is not JSON, or stops short ({self.size} bytes read, {self.visited} rows)",
-        )
-
-
-class _Nesting:
-    """How deep the JSON read so far nests, tracked at C speed (bytes methods only) across
-    pieces: brackets count outside strings, and a piece that could pass `MAX_DEPTH` is walked
-    bracket by bracket."""
-
-    _BRACKETS = re.compile(rb"[\[\]{}]")
-
-    def __init__(self) -> None:
-        self.depth = 0
-        self._in_string = False
-        self._carry = b""  # a backslash that ended the last piece: it escapes the next byte
-
-    def allows(self, piece: bytes) -> bool:
-        if self._carry:
-            piece, self._carry = self._carry + piece, b""
-        if b"\\" in piece:
-            # Escaped quotes (and escaped backslashes, which may precede a real quote) are
-            # not quotes: drop them before splitting on quotes.
-            piece = piece.replace(b"\\\\", b"").replace(b'\\"', b"")
-            if piece.endswith(b"\\"):
-                piece, self._carry = piece[:-1], b"\\"
-        # Only quotes and brackets matter; two adjacent quotes enclose nothing (an empty string,
-        # or nothing between two strings), so dropping them keeps both the brackets and the
-        # quote parity: what is left to split is a few bytes, not every string of the piece.
-        piece = piece.translate(None, _NOT_STRUCTURE).replace(b'""', b"")
-        parts = piece.split(b'"')
-        outside = b"".join(parts[1::2] if self._in_string else parts[0::2])
-        if len(parts) % 2 == 0:
-            self._in_string = not self._in_string
-        opened = outside.count(b"[") + outside.count(b"{")
-        if self.depth + opened <= MAX_DEPTH:
-            self.depth += opened - outside.count(b"]") - outside.count(b"}")
-            return True
-        for bracket in self._BRACKETS.findall(outside):
-            self.depth += 1 if bracket in (b"[", b"{") else -1
-            if self.depth > MAX_DEPTH:
-                return False
-        return True

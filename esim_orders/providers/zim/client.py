@@ -17,13 +17,13 @@ from ...client.base import (
     anchor_of,
     shape_error,
 )
-from ...client.json_stream import VISIT_SLICE, CompressedArray, read_array, reread_array
+from ...client.json_stream import CompressedArray, read_array, reread_array
 from ...client.transport import Gateway, RawResponse
 from ...client.ttl_cache import TtlCache
 from ...errors import OrderNotFound
 from ...models import Order, OrderFilter, OrderStatus, Provider
 from ...redact import held_secrets
-from .rows import UNREADABLE, FindScan, PageScan, VisitScan, parse_row
+from .rows import UNREADABLE, FindScan, PageScan, VisitScan
 from .wire import parse_order
 
 __all__ = ["ORDER_ID_PREFIX", "ZimClient", "parse_order"]
@@ -31,8 +31,6 @@ __all__ = ["ORDER_ID_PREFIX", "ZimClient", "parse_order"]
 log = logging.getLogger(__name__)
 
 ORDER_ID_PREFIX = "ordr_"
-#: Rows read between two yields to the event loop.
-PARSE_SLICE = VISIT_SLICE
 ORDERS_KEY = "orders"  # the one key of the body cache: one account per client
 #: Seconds the bytes of `GET /orders` answer the next pages, counts and `get_order`'s
 #: fallback: as long as the service keeps a listing (`service.caches.LISTING_TTL`).
@@ -223,7 +221,7 @@ class ZimClient(ProviderClient):
         # must not download the whole account each time); only the row asked for is held.
         found = await self._scan(lambda: FindScan(provider_id))
         try:
-            order = parse_row(found.row, personal_data=self.personal_data)
+            order = parse_order(found.row, personal_data=self.personal_data)
         except UNREADABLE:
             raise OrderNotFound(f"{self.provider}:{provider_id}") from None
         # The list holds what the route denied: the route is missing, ask the list from now on.

@@ -8,12 +8,10 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
-from decimal import Decimal
 from typing import Any, Protocol
 
 from ...client import coerce
 from ...client.base import AnchorKey
-from ...client.json_stream import as_loaded
 from ...errors import ProviderDataError
 from ...models import Order, OrderFilter, OrderStatus, OrderType, Provider, make_ref, sort_key
 from .wire import STATUS_BY_WIRE, TYPE_BY_WIRE, parse_order
@@ -23,7 +21,6 @@ __all__ = [
     "PageScan",
     "RowFacts",
     "VisitScan",
-    "parse_row",
     "row_facts",
 ]
 
@@ -47,7 +44,7 @@ def row_facts(row: Any) -> RowFacts | None:
     """The row's facts, or None for a row `parse_order` refuses (not an object, no id)."""
     if not isinstance(row, dict):
         return None
-    order_id = _text(row.get("id"), 80)
+    order_id = coerce.text(row.get("id"), 80)
     if order_id is None:
         return None
     created_at = coerce.timestamp(row.get("createdAt"))
@@ -73,7 +70,7 @@ class _EnumReader:
     def read(self, value: Any) -> Any:
         if type(value) is str and value in self._seen:
             return self._seen[value]
-        read = coerce.enum_or_unknown(self._table, _text(value, self._cap), self._unknown)
+        read = coerce.enum_or_unknown(self._table, coerce.text(value, self._cap), self._unknown)
         if type(value) is str and len(self._seen) < self.MAX_REMEMBERED:
             self._seen[value] = read
         return read
@@ -81,16 +78,6 @@ class _EnumReader:
 
 _STATUSES = _EnumReader(STATUS_BY_WIRE, 60, OrderStatus.UNKNOWN)
 _TYPES = _EnumReader(TYPE_BY_WIRE, 40, OrderType.UNKNOWN)
-
-
-def _text(value: Any, cap: int) -> str | None:
-    # A number where text belongs reads as `parse_order` reads it, after `as_loaded`.
-    return coerce.text(as_loaded(value) if isinstance(value, Decimal) else value, cap)
-
-
-def parse_row(row: Any, *, personal_data: bool) -> Order:
-    """`parse_order` of a streamed row (its numbers as `json.loads` reads them)."""
-    return parse_order(as_loaded(row), personal_data=personal_data)
 
 
 def facts_match(order_filter: OrderFilter, facts: RowFacts) -> bool:
@@ -180,7 +167,7 @@ class PageScan:
         orders = []
         for kept in sorted(self._heap, key=lambda k: k.key):
             try:
-                orders.append(parse_row(kept.row, personal_data=personal_data))
+                orders.append(parse_order(kept.row, personal_data=personal_data))
             except UNREADABLE:
                 self.unreadable += 1
                 self.total -= 1
@@ -207,7 +194,7 @@ class VisitScan:
         if _matching(self, row) is None:
             return
         try:
-            order = parse_row(row, personal_data=self.personal_data)
+            order = parse_order(row, personal_data=self.personal_data)
         except UNREADABLE:
             self.unreadable += 1
             return
@@ -223,5 +210,9 @@ class FindScan:
     row: Any = None
 
     def __call__(self, row: Any) -> None:
-        if self.row is None and isinstance(row, dict) and _text(row.get("id"), 80) == self.order_id:
+        if (
+            self.row is None
+            and isinstance(row, dict)
+            and coerce.text(row.get("id"), 80) == self.order_id
+        ):
             self.row = row
