@@ -51,12 +51,22 @@ async def visit_all(
     visited = Visited()
     stopped: list[StopVisit] = []
 
+    def visit_until_stopped(order: Order) -> None:
+        # A provider may hand on a batch of orders without yielding (a parsed piece of Zim's
+        # body): once any visit stopped the walk, the rest of that batch is not visited.
+        if stopped:
+            raise stopped[0]
+        try:
+            visit(order)
+        except StopVisit as stop:
+            stopped.append(stop)
+            raise
+
     async def one(provider: Provider, client: ProviderClient, group: TaskGroup) -> None:
         async def walk() -> int:
             try:
-                return await client.visit_all(order_filter, visit)
-            except StopVisit as stop:
-                stopped.append(stop)
+                return await client.visit_all(order_filter, visit_until_stopped)
+            except StopVisit:
                 group.cancel_scope.cancel()
                 return 0
 
