@@ -29,6 +29,7 @@ from .caches import (
     MAX_LISTED_ORDERS,
     MAX_LISTINGS,
 )
+from .counts import StatusCounts, count_by_status
 from .pages import OrdersPage, Standing, ask_provider, read_page
 from .visits import Visited, visit_all
 
@@ -187,6 +188,10 @@ class OrderService:
         """The next `limit` matching orders after `standings` (None: the first page), reading
         only what they need from each provider; one provider failing spares the rest."""
         return await read_page(self.clients, order_filter or OrderFilter(), limit, standings)
+
+    async def count_by_status(self, order_filter: OrderFilter | None = None) -> StatusCounts:
+        """How many orders match, by provider and status, without listing them."""
+        return await count_by_status(self.clients, order_filter or OrderFilter())
 
     async def visit_all(
         self, order_filter: OrderFilter | None, visit: Callable[[Order], None]

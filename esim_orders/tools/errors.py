@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
+
 from ..errors import (
     AuthenticationError,
     ConfigError,
@@ -17,8 +19,9 @@ from ..errors import (
     RateLimited,
     RequestRejected,
 )
-from ..models import display_name
+from ..models import Provider, display_name
 from ..providers import spec_for
+from .views import ProviderIssue
 
 
 class ToolInputError(EsimOrdersError):
@@ -27,6 +30,22 @@ class ToolInputError(EsimOrdersError):
     def __init__(self, field: str, problem: str) -> None:
         super().__init__(f"{field}: {problem}")
         self.field = field
+
+
+def provider_issues(
+    errors: Mapping[Provider, ProviderError], asked: Iterable[Provider]
+) -> list[ProviderIssue]:
+    """The failed providers as issues beside an answer; when every asked provider failed there
+    is no answer to stand beside, and the first failure itself is raised."""
+    asked = list(asked)
+    if errors and asked and all(p in errors for p in asked):
+        raise next(iter(errors.values()))
+    return [
+        ProviderIssue(
+            provider=p, error=describe(e), retry_after_seconds=getattr(e, "retry_after", None)
+        )
+        for p, e in errors.items()
+    ]
 
 
 def describe(exc: EsimOrdersError) -> str:

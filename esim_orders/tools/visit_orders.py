@@ -15,7 +15,7 @@ from pydantic import Field
 from ..models import Order
 from ..service.orders import OrderService
 from ..service.visits import StopVisit
-from .errors import describe
+from .errors import provider_issues
 from .list_orders import filter_of
 from .views import OrderSummary, ProviderIssue, View
 
@@ -42,12 +42,5 @@ async def visit_orders(
 
     visited = await service.visit_all(order_filter, summarise)
     asked = [p for p in service.providers if order_filter.wants(p)]
-    if asked and all(p in visited.errors for p in asked):
-        raise next(iter(visited.errors.values()))
-    issues = [
-        ProviderIssue(
-            provider=p, error=describe(e), retry_after_seconds=getattr(e, "retry_after", None)
-        )
-        for p, e in visited.errors.items()
-    ]
+    issues = provider_issues(visited.errors, asked)
     return VisitedOrders(visited=visited.total, provider_errors=issues)
