@@ -90,7 +90,12 @@ def _parser() -> argparse.ArgumentParser:
     listing.add_argument("--before", type=date.fromisoformat, help="YYYY-MM-DD, exclusive")
     listing.add_argument("--iccid")
     listing.add_argument("--code")
-    listing.add_argument("--text", help="words in the description")
+    listing.add_argument(
+        "--text", help="words in the description, the plan's name or its destination"
+    )
+    listing.add_argument(
+        "--destination", help="a country (name or ISO code, e.g. ZA) or region the plan is for"
+    )
     listing.add_argument("--limit", type=int, default=20)
     listing.add_argument("--cursor")
     listing.add_argument("--json", action="store_true", help="print the result as JSON")
@@ -152,6 +157,7 @@ def _run_list(args: argparse.Namespace) -> int:
             iccid=args.iccid,
             code=args.code,
             text=args.text,
+            destination=args.destination,
             limit=args.limit,
             cursor=args.cursor,
         )

@@ -60,7 +60,8 @@ FACES = (
         render=page_text,
         usage=(
             "Use it to find PressOne and Zim orders by status, provider, type, creation day, "
-            "ICCID, order code or description words; each order's ref goes to get_order."
+            "ICCID, order code, destination country, or words in the description or plan; "
+            "each order's ref goes to get_order."
         ),
     ),
     ToolFace(

@@ -60,9 +60,30 @@ async def list_orders(
     text: Annotated[
         str | None,
         Field(
-            description="Words to find in the order description (PressOne only).",
+            description=(
+                "Words to find, any case, in the order's description (PressOne), its plan's "
+                "name (Zim: place, data and days, e.g. 'South Africa · 5 GB · 15 days'; "
+                "PressOne: the package, e.g. 'Moshi Moshi-1 GB - 7 Days') or the plan's "
+                "destination (Zim: the country; PressOne: the coverage its installation "
+                "guide names). PressOne cannot filter on plans, so there it is checked on "
+                "the pages read (a bounded number a call; the page says how many were read)."
+            ),
             min_length=2,
             max_length=100,
+        ),
+    ] = None,
+    destination: Annotated[
+        str | None,
+        Field(
+            description=(
+                "A country by name or ISO code (e.g. 'South Africa', 'ZA', 'ZAF'), or a "
+                "region such as 'Europe': orders whose plan is for it, as the plan's "
+                "destination, region or name names it (Zim: the plan's country and region; "
+                "PressOne: the coverage its installation guide names, or the package name). "
+                "Checked on the pages read, as text is."
+            ),
+            min_length=2,
+            max_length=60,
         ),
     ] = None,
     limit: Annotated[
@@ -87,6 +108,7 @@ async def list_orders(
         iccid=iccid,
         code=code,
         text=text,
+        destination=destination,
     )
     shown, standings = cursors.decode(cursor, order_filter) if cursor else (0, None)
     page = await service.list_page(order_filter, limit, standings)
@@ -142,6 +164,7 @@ def filter_of(
     iccid: str | None = None,
     code: str | None = None,
     text: str | None = None,
+    destination: str | None = None,
 ) -> OrderFilter:
     """The service's filter for the tool's arguments (days are UTC, `created_before`
     exclusive): one translation for every tool that reads a listing."""
@@ -156,6 +179,7 @@ def filter_of(
         iccid=iccid,
         code=code,
         text=text,
+        destination=destination,
     )
 
 

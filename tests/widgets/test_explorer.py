@@ -96,6 +96,8 @@ def test_filters_combine_like_the_tool_arguments(
     assert all(ref.startswith("zim:") for ref in shown_refs(explorer))
     explorer.set_filters(provider=None, status=None, type=None, text="Japan").wait()
     assert same_page(explorer.page, tool_page(text="Japan", limit=PAGE))
+    # The search box finds plans and places too: Zim's "Japan · …" plans have no description.
+    assert {ref.split(":")[0] for ref in shown_refs(explorer)} == {"pressone", "zim"}
     day = expected.orders[0].created_at.date()
     explorer.set_filters(text=None, created_from=day, created_to=day).wait()
     assert explorer.page.orders

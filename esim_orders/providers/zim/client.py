@@ -241,5 +241,5 @@ def _warn_unreadable(count: int) -> None:
 
 
 def _cannot_match(order_filter: OrderFilter) -> bool:
-    """Zim orders carry no ICCID, no human code and no description."""
-    return bool(order_filter.iccid or order_filter.code or order_filter.text)
+    """Zim orders carry no ICCID and no human code (`text` and `destination` find plans)."""
+    return bool(order_filter.iccid or order_filter.code)
