@@ -125,9 +125,10 @@ def _choices() -> str:
 
 
 def _validate_provider(value: str) -> Provider:
-    """Pydantic's check, worded as its enum check was ("Input should be 'pressone' or 'zim'")."""
+    """Pydantic's check, worded as its enum check was ("Input should be 'pressone' or 'zim'");
+    a key in any case ("PressOne", as its name is written) names its provider."""
     try:
-        return _REGISTERED[value]
+        return _REGISTERED[value] if value in _REGISTERED else _REGISTERED[value.strip().lower()]
     except KeyError:
         raise PydanticCustomError(
             "enum", "Input should be {expected}", {"expected": _choices()}

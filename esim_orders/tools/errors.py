@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from pydantic import ValidationError
+from pydantic_core import ErrorDetails
+
 from ..errors import (
     AuthenticationError,
     ConfigError,
@@ -19,28 +22,63 @@ from ..errors import (
 )
 from ..models import display_name
 from ..providers import spec_for
+from .terms import MCP, Terms
 
 
 class ToolInputError(EsimOrdersError):
-    """An argument a caller can fix; the message names the field."""
+    """An argument a caller can fix: `field` names it, and `problem` names other arguments and
+    tools as `{name}`, so each face says them in its own terms (`worded`)."""
 
     def __init__(self, field: str, problem: str) -> None:
-        super().__init__(f"{field}: {problem}")
         self.field = field
+        self.problem = problem
+        super().__init__(self.worded(MCP))
+
+    def worded(self, terms: Terms) -> str:
+        return f"{terms.name(self.field)}: {terms.word(self.problem)}"
 
 
-def describe(exc: EsimOrdersError) -> str:
-    """The sentence to show. Provider text in it is already cleaned; no secret is ever in it."""
+_FIND_REFS = "Use {list_orders} to find order refs."
+
+
+def describe(exc: EsimOrdersError, terms: Terms = MCP) -> str:
+    """The sentence to show, in the terms of the face showing it. Provider text in it is
+    already cleaned; no secret is ever in it."""
     if isinstance(exc, OrderNotFound):
-        return f"No order {exc.ref}. Use list_orders to find order refs."
+        return f"No order {exc.ref}. {terms.word(_FIND_REFS)}"
     if isinstance(exc, InvalidRef):
         said = str(exc)
-        return f"{said}{'' if said.endswith('.') else '.'} Use list_orders to find order refs."
-    if isinstance(exc, ToolInputError | ConfigError):
+        return f"{said}{'' if said.endswith('.') else '.'} {terms.word(_FIND_REFS)}"
+    if isinstance(exc, ToolInputError):
+        return exc.worded(terms)
+    if isinstance(exc, ConfigError):
         return str(exc)
     if isinstance(exc, ProviderError):
         return _describe_provider(exc)
     return str(exc)
+
+
+def argument_problems(exc: ValidationError, terms: Terms = MCP) -> list[str]:
+    """Each invalid argument of a tool call as `name: problem`, the name in the face's terms
+    (`status[0]` for the first item of `status`); each problem once."""
+    problems: list[str] = []
+    for error in exc.errors(include_url=False, include_input=False):
+        loc = list(error["loc"])
+        head = terms.name(str(loc.pop(0))) if loc and isinstance(loc[0], str) else "arguments"
+        path = head + "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in loc)
+        problem = f"{path}: {_problem(error)}"
+        if problem not in problems:
+            problems.append(problem)
+    return problems
+
+
+def _problem(error: ErrorDetails) -> str:
+    context = error.get("ctx") or {}
+    if error["type"] == "string_too_short" and context.get("min_length") == 1:
+        return "is empty"
+    if error["type"] == "extra_forbidden":
+        return "is not an argument of this tool"
+    return error["msg"]
 
 
 def _describe_provider(exc: ProviderError) -> str:

@@ -10,6 +10,7 @@ from pydantic import ConfigDict, Field, validate_call
 from ..models import OrderFilter, OrderStatus, OrderType, Provider
 from ..service.orders import OrderService
 from . import cursor as cursors
+from .arguments import Statuses, Type
 from .errors import ToolInputError, describe
 from .views import OrderPage, OrderSummary, ProviderIssue
 
@@ -24,14 +25,10 @@ async def list_orders(
         Provider | None, Field(description="Only this provider's orders; both when omitted.")
     ] = None,
     status: Annotated[
-        list[OrderStatus] | None,
-        Field(
-            description="Only orders in one of these normalized statuses.",
-            min_length=1,
-            max_length=8,
-        ),
+        Statuses | None,
+        Field(description="Only orders in one of these normalized statuses (1 to 8)."),
     ] = None,
-    type: Annotated[OrderType | None, Field(description="Only orders of this type.")] = None,
+    type: Annotated[Type | None, Field(description="Only orders of this type.")] = None,
     created_after: Annotated[
         date | None,
         Field(description="Only orders created on or after this day (YYYY-MM-DD, UTC)."),
@@ -169,7 +166,7 @@ def filter_of(
     """The service's filter for the tool's arguments (days are UTC, `created_before`
     exclusive): one translation for every tool that reads a listing."""
     if created_after and created_before and created_before <= created_after:
-        raise ToolInputError("created_before", "must be a later day than created_after")
+        raise ToolInputError("created_before", "must be a later day than {created_after}")
     return OrderFilter(
         providers=frozenset({provider}) if provider else None,
         statuses=frozenset(status) if status else None,

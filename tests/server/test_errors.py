@@ -54,7 +54,7 @@ SUGGEST_LIST_ORDERS = "Use list_orders to find order refs."
             "Invalid arguments for get_order: ref: String should match pattern "
             "'^[A-Za-z0-9:_\\-]+$'.",
         ),
-        ("", "Invalid arguments for get_order: ref: String should have at least 1 character."),
+        ("", "Invalid arguments for get_order: ref: is empty."),
         # Well-formed but not a ref the tool can place: named, and list_orders suggested.
         (
             "acme:9666",
@@ -107,12 +107,38 @@ async def test_bad_arguments_name_the_field(
     assert "Traceback" not in text
 
 
+async def test_plain_intent_is_accepted_one_status_as_a_string_and_values_in_any_case(
+    connect: Connect,
+) -> None:
+    async with connect() as client:
+        pages = [
+            (await client.call_tool("list_orders", arguments)).structured_content
+            for arguments in (
+                {"status": ["FAILED"], "provider": "zim", "type": "ONE_OFF"},
+                {"status": "FAILED", "provider": "zim", "type": "ONE_OFF"},
+                {"status": ["failed"], "provider": "Zim", "type": "one_off"},
+                {"status": "Failed", "provider": "ZIM", "type": "One_Off"},
+            )
+        ]
+    assert pages[0] is not None and pages[0]["orders"]
+    assert all(page == pages[0] for page in pages)
+
+
+async def test_an_argument_the_tool_does_not_take_is_refused_by_name(connect: Connect) -> None:
+    async with connect() as client:
+        text = await failure(client, "list_orders", statuses=["FAILED"], country="ZA")
+    assert text.startswith("Invalid arguments for list_orders: ")
+    assert "statuses: is not an argument of this tool" in text
+    assert "country: is not an argument of this tool" in text
+    assert "list_orders takes provider, status, " in text and "destination" in text
+
+
 async def test_crossed_dates_name_the_field(connect: Connect) -> None:
     async with connect() as client:
         text = await failure(
             client, "list_orders", created_after="2026-11-02", created_before="2026-11-01"
         )
-    assert text.startswith("created_before: ")
+    assert text == "created_before: must be a later day than created_after"
 
 
 async def test_a_forged_cursor_is_refused_and_names_the_field(connect: Connect) -> None:

@@ -239,7 +239,7 @@ def test_errors_show_as_readable_messages(explorer: OrdersExplorer) -> None:
     explorer.select("zim:ordr_NoSuchOrder0000000000")
     explorer.wait()
     assert explorer.card.error == (
-        "No order zim:ordr_NoSuchOrder0000000000. Use list_orders to find order refs."
+        "No order zim:ordr_NoSuchOrder0000000000. Use the orders table to find order refs."
     )
     assert "eo-error" in explorer.card.view.value
 
