@@ -218,7 +218,8 @@ def _parser() -> argparse.ArgumentParser:
 
 def _with_service(call: Callable[[OrderService], Awaitable[Any]]) -> Any:
     settings = Settings.from_env()
-    configure_logging(settings.log_level)
+    # Provider errors are in the answer printed: logged as well, they would read twice.
+    configure_logging(settings.log_level, answers_shown=True)
 
     async def run() -> Any:
         async with open_service(settings) as service:

@@ -274,3 +274,19 @@ def test_output_cut_short_by_the_reader_is_no_error() -> None:
     _, err = proc.communicate(timeout=60)
     assert proc.returncode == 0
     assert "Error" not in err and "Traceback" not in err, err
+
+
+def test_a_provider_that_cannot_be_reached_is_said_once_pointing_at_its_address() -> None:
+    env = {
+        # Nothing listens there; a password in the URL is never repeated.
+        "PRESSONE_BASE_URL": f"http://someone:hunter2@127.0.0.1:{free_port()}/pressone",
+        "PRESSONE_CLIENT_ID": "sandbox",
+        "PRESSONE_CLIENT_SECRET": "sandbox-secret",
+        "ESIM_ORDERS_PROVIDER_DEADLINE_SECONDS": "0.5",
+    }
+    result = run("orders", "list", env=env)
+    assert result.returncode == 1
+    [line] = result.stderr.splitlines()  # no WARNING log line besides the message
+    assert line.startswith("esim-orders: PressOne could not be reached (no connection to ")
+    assert "check PRESSONE_BASE_URL; if it is right, the provider is down" in line
+    assert "hunter2" not in result.stderr

@@ -6,6 +6,7 @@ from pydantic import ValidationError
 from pydantic_core import ErrorDetails
 
 from ..errors import (
+    AddressNotFound,
     AuthenticationError,
     ConfigError,
     EsimOrdersError,
@@ -17,6 +18,7 @@ from ..errors import (
     ProviderError,
     ProviderTimeout,
     ProviderUnavailable,
+    ProviderUnreachable,
     RateLimited,
     RequestRejected,
 )
@@ -96,6 +98,14 @@ def _describe_provider(exc: ProviderError) -> str:
             else "in a minute"
         )
         return f"{name} is rate-limiting requests; retry {when}."
+    if isinstance(exc, AddressNotFound):
+        return f"{name} has {said}: check {_or(_address_variables(exc), 'its address')}."
+    if isinstance(exc, ProviderUnreachable):
+        where = _or(_address_variables(exc), "its address")
+        return (
+            f"{name} could not be reached ({said}): check {where}; if it is right, the "
+            "provider is down: retry in a minute."
+        )
     if isinstance(exc, ProviderTimeout):
         return f"{name} did not answer in time ({said}); retry in a minute."
     if isinstance(exc, ProviderUnavailable):
@@ -112,6 +122,19 @@ def _access_variables(exc: ProviderError) -> tuple[str, ...]:
         return spec_for(exc.provider).access_variables
     except KeyError:
         return ()
+
+
+def _address_variables(exc: ProviderError) -> list[str]:
+    try:
+        return list(spec_for(exc.provider).address_variables)
+    except KeyError:
+        return []
+
+
+def _or(items: list[str], otherwise: str) -> str:
+    if not items:
+        return otherwise
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " or " + items[-1]
 
 
 def _and(items: list[str]) -> str:

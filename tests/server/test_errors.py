@@ -201,6 +201,40 @@ async def test_rejected_credentials_name_provider_and_variables_never_values(
         assert "someone" not in text
 
 
+async def test_a_wrong_path_in_the_base_url_points_at_the_setting(
+    make_server: ServerMaker, sandbox_app: Any
+) -> None:
+    settings = Settings(
+        accounts={
+            # The token endpoint is under the base URL: it is not found either.
+            Provider.PRESSONE: PressOneSettings(
+                SANDBOX_ORIGIN + "/pressone/api", SANDBOX_CLIENT_ID, SANDBOX_CLIENT_SECRET
+            ),
+            # A token URL of its own that is right: the order list is what is not found.
+            Provider.ZIM: ZimSettings(
+                base_url=SANDBOX_ORIGIN + "/zim/v1",
+                token_url=SANDBOX_ORIGIN + "/zim/oauth2/token",
+                client_id=SANDBOX_CLIENT_ID,
+                client_secret=SANDBOX_CLIENT_SECRET,
+            ),
+        }
+    )
+    server = make_server(settings=settings, transport=in_process_transport(sandbox_app))
+    async with Client(server) as client:
+        pressone = await failure(client, "list_orders", provider="pressone")
+        zim = await failure(client, "list_orders", provider="zim")
+        zim_order = await failure(client, "get_order", ref="zim:ordr_GMAVA4ISiqfWSG0ArGOzB")
+    assert pressone == (
+        "PressOne has no token endpoint at /pressone/api/customer/v2/token (Not Found): "
+        "check PRESSONE_BASE_URL."
+    )
+    assert zim.startswith("Zim has no order list at /zim/v1/orders (")
+    assert zim.endswith("): check ZIM_BASE_URL or ZIM_TOKEN_URL.")
+    assert zim_order == zim
+    for text in (pressone, zim):
+        assert "rejected the request" not in text and "retry" not in text
+
+
 async def test_one_provider_failing_leaves_the_others_orders_and_says_so(
     make_server: ServerMaker, sandbox_app: Any
 ) -> None:

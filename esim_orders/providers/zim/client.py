@@ -200,7 +200,7 @@ class ZimClient(ProviderClient):
 
         response = await self._get_streamed(self.base_url + "/orders", reader)
         if not response.ok:
-            raise self.gateway.error_for(response)
+            raise self._root_error(response, "order list")
         scan, body = response.payload
         if not body.is_array:
             raise shape_error(self.provider, "GET /orders did not answer a JSON array")
