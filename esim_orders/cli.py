@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from collections.abc import Awaitable, Callable, Sequence
 from datetime import date
-from typing import Any
+from typing import Any, NoReturn
 
 import anyio
 from pydantic import BaseModel, ValidationError
@@ -20,8 +21,29 @@ from .service.orders import OrderService
 from .service.wiring import open_service
 from .settings import Settings
 from .tools import explain_failure, get_order, list_orders
-from .tools.errors import describe
+from .tools.errors import ToolInputError, argument_problems, describe
 from .tools.render import page_text
+from .tools.terms import Terms
+
+#: The tools' arguments and names as this face says them: its flags and commands.
+CLI = Terms(
+    {
+        "list_orders": "`esim-orders orders list`",
+        "get_order": "`esim-orders orders get`",
+        "explain_failure": "`esim-orders orders explain`",
+        "created_after": "--after",
+        "created_before": "--before",
+        "ref": "REF",
+        **{
+            flag: f"--{flag}"
+            for flag in (
+                *("provider", "status", "type", "iccid", "code", "text", "destination"),
+                *("limit", "cursor"),
+            )
+        },
+    },
+    next_page="run the same command with --cursor {cursor}",
+)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -36,17 +58,70 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"esim-orders: configuration error: {exc}", file=sys.stderr)
         return 2
     except ValidationError as exc:
-        print(f"esim-orders: {_validation_text(exc)}", file=sys.stderr)
+        print(f"esim-orders: {'; '.join(argument_problems(exc, CLI))}", file=sys.stderr)
+        return 2
+    except ToolInputError as exc:
+        print(f"esim-orders: {describe(exc, CLI)}", file=sys.stderr)
         return 2
     except EsimOrdersError as exc:
-        print(f"esim-orders: {describe(exc)}", file=sys.stderr)
+        print(f"esim-orders: {describe(exc, CLI)}", file=sys.stderr)
         return 1
+    except BrokenPipeError:
+        # The reader stopped reading (`| head -1`): what it read is what it wanted. Point
+        # stdout at nothing so that the interpreter's last flush does not fail again.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
     except KeyboardInterrupt:
         return 130
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse, with a user's mistake said in one line (not its usage block), naming the
+    flag and what it takes, and pointing at `--help`."""
+
+    def error(self, message: str) -> NoReturn:
+        said = message.removeprefix("argument ")
+        # Our argument types name the values a flag takes; argparse's own errors do not.
+        hint = (
+            "" if "; use one of" in said or " is not a " in said else f" (see {self.prog} --help)"
+        )
+        self.exit(2, f"{self.prog}: {said}{hint}\n")
+
+
+def _one_of(values: Sequence[str], what: str) -> Callable[[str], str]:
+    """An argparse type taking one of `values` in any case (`failed`, `PressOne`)."""
+    by_folded = {v.casefold(): v for v in values}
+
+    def read(said: str) -> str:
+        value = by_folded.get(said.strip().casefold())
+        if value is None:
+            raise argparse.ArgumentTypeError(
+                f"{said!r} is not {what}; use one of {', '.join(values)}"
+            )
+        return value
+
+    return read
+
+
+def _whole_number(said: str) -> int:
+    try:
+        return int(said)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{said!r} is not a whole number") from None
+
+
+def _day(said: str) -> date:
+    try:
+        return date.fromisoformat(said.strip())
+    except ValueError as exc:
+        problem = "" if "isoformat" in str(exc) else f" ({exc})"
+        raise argparse.ArgumentTypeError(
+            f"{said!r} is not a day written YYYY-MM-DD{problem}"
+        ) from None
+
+
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="esim-orders",
         description="Look into eSIM orders at PressOne and Zim Connections.",
     )
@@ -78,20 +153,30 @@ def _parser() -> argparse.ArgumentParser:
     orders = commands.add_parser("orders", help="list, show and explain orders")
     order_commands = orders.add_subparsers(title="order commands")
     listing = order_commands.add_parser("list", help="list orders, newest first")
-    listing.add_argument("--provider", choices=[p.value for p in Provider])
+    providers = [p.value for p in Provider]
+    statuses = [s.value for s in OrderStatus]
+    types = [t.value for t in OrderType]
+    listing.add_argument(
+        "--provider", type=_one_of(providers, "a provider"), help=" or ".join(providers)
+    )
     listing.add_argument(
         "--status",
         action="append",
-        choices=[s.value for s in OrderStatus],
-        help="repeat for several",
+        type=_one_of(statuses, "a status"),
+        help=f"one of {', '.join(statuses)} (any case); repeat for several",
     )
-    listing.add_argument("--type", choices=[t.value for t in OrderType])
-    listing.add_argument("--after", type=date.fromisoformat, help="YYYY-MM-DD, inclusive")
-    listing.add_argument("--before", type=date.fromisoformat, help="YYYY-MM-DD, exclusive")
+    listing.add_argument("--type", type=_one_of(types, "an order type"), help=", ".join(types))
+    listing.add_argument("--after", type=_day, help="YYYY-MM-DD, inclusive")
+    listing.add_argument("--before", type=_day, help="YYYY-MM-DD, exclusive")
     listing.add_argument("--iccid")
     listing.add_argument("--code")
-    listing.add_argument("--text", help="words in the description")
-    listing.add_argument("--limit", type=int, default=20)
+    listing.add_argument(
+        "--text", help="words in the description, the plan's name or its destination"
+    )
+    listing.add_argument(
+        "--destination", help="a country (name or ISO code, e.g. ZA) or region the plan is for"
+    )
+    listing.add_argument("--limit", type=_whole_number, default=20, help="1 to 100")
     listing.add_argument("--cursor")
     listing.add_argument("--json", action="store_true", help="print the result as JSON")
     listing.set_defaults(run=_run_list)
@@ -105,7 +190,9 @@ def _parser() -> argparse.ArgumentParser:
         "explain", help="why an order failed or is stuck, and what to do next"
     )
     explain.add_argument("ref", nargs="?", help="an order ref; or give --provider and --code")
-    explain.add_argument("--provider", choices=[p.value for p in Provider])
+    explain.add_argument(
+        "--provider", type=_one_of(providers, "a provider"), help=" or ".join(providers)
+    )
     explain.add_argument("--code", help="a raw error code or failure reason, e.g. 4008")
     explain.add_argument("--json", action="store_true")
     explain.set_defaults(run=_run_explain)
@@ -131,7 +218,8 @@ def _parser() -> argparse.ArgumentParser:
 
 def _with_service(call: Callable[[OrderService], Awaitable[Any]]) -> Any:
     settings = Settings.from_env()
-    configure_logging(settings.log_level)
+    # Provider errors are in the answer printed: logged as well, they would read twice.
+    configure_logging(settings.log_level, answers_shown=True)
 
     async def run() -> Any:
         async with open_service(settings) as service:
@@ -152,16 +240,17 @@ def _run_list(args: argparse.Namespace) -> int:
             iccid=args.iccid,
             code=args.code,
             text=args.text,
+            destination=args.destination,
             limit=args.limit,
             cursor=args.cursor,
         )
     )
-    _print(page, args.json, page_text)
+    _print(page, args.json, lambda view: page_text(view, CLI))
     return 0
 
 
 def _run_get(args: argparse.Namespace) -> int:
-    order = _with_service(lambda service: get_order(service, args.ref))
+    order = _with_service(lambda service: get_order(service, ref=args.ref))
     _print(order, args.json, order_card)
     return 0
 
@@ -181,6 +270,7 @@ def _print(view: BaseModel, as_json: bool, render: Callable[[Any], str]) -> None
         print(json.dumps(view.model_dump(mode="json", exclude_none=True), indent=2))
     else:
         print(render(view))
+    sys.stdout.flush()  # a closed pipe is met here, where `main` handles it
 
 
 def _run_sandbox(args: argparse.Namespace) -> int:
@@ -234,12 +324,6 @@ def _run_serve(args: argparse.Namespace) -> int:
     settings = Settings.from_env()
     configure_logging(settings.log_level)
     return run_server(settings, http)
-
-
-def _validation_text(exc: ValidationError) -> str:
-    first = exc.errors()[0]
-    field = ".".join(str(p) for p in first["loc"]) or "input"
-    return f"{field}: {first['msg']}"
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -78,6 +78,11 @@ class NotFoundError(ProviderError):
     """404 from the provider."""
 
 
+class AddressNotFound(NotFoundError):
+    """404 where the provider's API always answers (its token endpoint, its order list): the
+    configured address is wrong (a path off, the wrong host), not what was asked for."""
+
+
 class RequestRejected(ProviderError):
     """400/409/422: the provider refused the request (validation or a business rule)."""
 
@@ -92,6 +97,11 @@ class RateLimited(ProviderError):
 
 class ProviderUnavailable(ProviderError):
     """5xx or a connection that failed: the provider side is at fault."""
+
+
+class ProviderUnreachable(ProviderUnavailable):
+    """No connection could be made (refused, unknown host): the configured address is wrong,
+    or the provider is down."""
 
 
 class ProviderTimeout(ProviderError):

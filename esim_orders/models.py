@@ -20,6 +20,8 @@ from pydantic import (
 from pydantic.json_schema import JsonSchemaValue
 from pydantic_core import PydanticCustomError, core_schema
 
+from .places import mentions, place_names
+
 
 class _ProviderKind(type):
     """Lets `for p in Provider` and `key in Provider` read the registered providers."""
@@ -123,9 +125,10 @@ def _choices() -> str:
 
 
 def _validate_provider(value: str) -> Provider:
-    """Pydantic's check, worded as its enum check was ("Input should be 'pressone' or 'zim'")."""
+    """Pydantic's check, worded as its enum check was ("Input should be 'pressone' or 'zim'");
+    a key in any case ("PressOne", as its name is written) names its provider."""
     try:
-        return _REGISTERED[value]
+        return _REGISTERED[value] if value in _REGISTERED else _REGISTERED[value.strip().lower()]
     except KeyError:
         raise PydanticCustomError(
             "enum", "Input should be {expected}", {"expected": _choices()}
@@ -325,7 +328,16 @@ class OrderFilter(_Model):
     created_before: datetime | None = None
     iccid: str | None = None
     code: str | None = None
+    #: Words found in the description, the plan's name or its destination (any case).
     text: str | None = None
+    #: A country (name or ISO code, `places.place_names`) or region the plan is for: named in
+    #: the plan's destination, region or name.
+    destination: str | None = None
+
+    @property
+    def by_plan(self) -> bool:
+        """Whether the filter looks at what an order is for (text or destination)."""
+        return self.text is not None or self.destination is not None
 
     def wants(self, provider: Provider) -> bool:
         return self.providers is None or provider in self.providers
@@ -350,9 +362,21 @@ class OrderFilter(_Model):
             return False
         if self.code is not None and not (order.code and _contains(order.code, self.code)):
             return False
-        return self.text is None or bool(
-            order.description and _contains(order.description, self.text)
-        )
+        return self.matches_plan(order.description, order.plan)
+
+    def matches_plan(self, description: str | None, plan: Plan | None) -> bool:
+        """The text and destination checks alone, for a reader that has the description and
+        plan of a row without its whole order."""
+        if self.text is not None:
+            said = (description, plan.name, plan.destination) if plan else (description,)
+            if not any(s and _contains(s, self.text) for s in said):
+                return False
+        if self.destination is None:
+            return True
+        if plan is None:
+            return False
+        names = place_names(self.destination)
+        return any(mentions(s, names) for s in (plan.destination, plan.region, plan.name))
 
 
 def _contains(haystack: str, needle: str) -> bool:

@@ -10,6 +10,9 @@ import time
 from contextlib import contextmanager
 
 import httpx2
+import pytest
+
+from esim_orders.cli import main
 
 from .helpers import free_port
 
@@ -100,7 +103,7 @@ def test_configuration_errors_are_one_line_not_a_traceback():
 
 def test_unknown_order_and_bad_arguments_are_clear_errors():
     missing = run("orders", "get", "pressone:99999999")
-    assert missing.returncode == 1 and "list_orders" in missing.stderr
+    assert missing.returncode == 1 and "`esim-orders orders list`" in missing.stderr
     bad = run("orders", "list", "--limit", "1000")
     assert bad.returncode == 2 and "limit" in bad.stderr and "Traceback" not in bad.stderr
 
@@ -114,7 +117,8 @@ def test_orders_explain_a_failed_order_and_a_bare_code():
     )
     assert code["confidence"] == "known_code" and code["next_steps"]
     neither = run("orders", "explain")
-    assert neither.returncode == 1 and "ref" in neither.stderr
+    assert neither.returncode == 2
+    assert "REF: give an order REF, or --provider with --code" in neither.stderr
 
 
 def test_sandbox_fault_knobs_from_the_command_line_take_one_provider_down():
@@ -168,3 +172,121 @@ def test_sandbox_serves_pressone_oldest_first_when_asked():
     assert len(stamps) == 10 and stamps == sorted(stamps)
     result = run("sandbox", "--pressone-list-order", "sideways")
     assert result.returncode == 2 and "invalid choice" in result.stderr
+
+
+# ---- every user mistake in one line, in the command line's own terms (in process: fast) ----
+
+
+def cli(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
+    code = main(list(args))
+    out, err = capsys.readouterr()
+    return code, out, err.replace(SANDBOX_BANNER, "")
+
+
+SANDBOX_BANNER = (
+    "esim-orders: no provider is configured; using the embedded sandbox (demo data, "
+    "no credentials)\n"
+)
+
+
+@pytest.fixture
+def sandbox_env(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in os.environ:
+        if name.startswith(("PRESSONE_", "ZIM_", "ESIM_ORDERS_")):
+            monkeypatch.delenv(name)
+
+
+@pytest.mark.parametrize(
+    ("args", "says"),
+    [
+        (("--status", "FAILD"), "--status: 'FAILD' is not a status; use one of PENDING, "),
+        (("--provider", "acme"), "--provider: 'acme' is not a provider; use one of pressone, zim"),
+        (("--type", "sim"), "--type: 'sim' is not an order type; use one of ONE_OFF, "),
+        (("--limit", "abc"), "--limit: 'abc' is not a whole number"),
+        (("--after", "2026-13-01"), "--after: '2026-13-01' is not a day written YYYY-MM-DD"),
+        (("--before", "tomorrow"), "--before: 'tomorrow' is not a day written YYYY-MM-DD"),
+    ],
+)
+def test_a_wrong_flag_value_is_one_line_naming_the_flag_and_its_values(
+    capsys: pytest.CaptureFixture[str], args: tuple[str, ...], says: str
+) -> None:
+    with pytest.raises(SystemExit) as exited:
+        main(["orders", "list", *args])
+    err = capsys.readouterr().err
+    assert exited.value.code == 2
+    assert err.count("\n") == 1 and says in err, err
+    assert "usage:" not in err and "fromisoformat" not in err
+
+
+def test_statuses_and_providers_in_any_case_are_accepted(
+    capsys: pytest.CaptureFixture[str], sandbox_env: None
+) -> None:
+    code, out, err = cli(
+        capsys, "orders", "list", "--json", "--status", "failed", "--provider", "PressOne"
+    )
+    assert code == 0, err
+    page = json.loads(out)
+    assert page["orders"] and {o["status"] for o in page["orders"]} == {"FAILED"}
+    assert {o["ref"].split(":")[0] for o in page["orders"]} == {"pressone"}
+
+
+def test_errors_and_hints_name_flags_and_commands_not_tool_arguments(
+    capsys: pytest.CaptureFixture[str], sandbox_env: None
+) -> None:
+    code, out, _ = cli(capsys, "orders", "list", "--limit", "2")
+    assert code == 0
+    more = out.splitlines()[-1]
+    assert "run the same command with --cursor " in more and "list_orders" not in more
+    crossed = cli(capsys, "orders", "list", "--after", "2026-11-02", "--before", "2026-11-01")
+    assert crossed == (2, "", "esim-orders: --before: must be a later day than --after\n")
+    code, _, err = cli(capsys, "orders", "list", "--cursor", "abc")
+    assert code == 2 and err.startswith("esim-orders: --cursor: it is not a cursor from ")
+    assert "`esim-orders orders list`" in err and "Omit --cursor" in err
+    code, _, err = cli(capsys, "orders", "get", "pressone:99999999")
+    assert code == 1 and "Use `esim-orders orders list` to find order refs." in err
+    code, _, err = cli(capsys, "orders", "list", "--limit", "1000")
+    assert code == 2 and err.startswith("esim-orders: --limit: ")
+    for said in (out, err):
+        assert "list_orders" not in said and "cursor=" not in said
+
+
+def test_refs_are_stripped_and_an_empty_ref_is_named(
+    capsys: pytest.CaptureFixture[str], sandbox_env: None
+) -> None:
+    code, out, err = cli(capsys, "orders", "get", "zim:ordr_FaiL1234567890abcdEFG ", "--json")
+    assert code == 0, err
+    assert json.loads(out)["ref"] == "zim:ordr_FaiL1234567890abcdEFG"
+    assert cli(capsys, "orders", "get", "") == (2, "", "esim-orders: REF: is empty\n")
+
+
+def test_output_cut_short_by_the_reader_is_no_error() -> None:
+    # As `orders list --json | head -1` does, deterministically: the reader is gone before
+    # the command writes, so its write meets a closed pipe.
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "esim_orders", "orders", "list", "--json"],
+        env=CLEAN_ENV,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    assert proc.stdout is not None
+    proc.stdout.close()
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 0
+    assert "Error" not in err and "Traceback" not in err, err
+
+
+def test_a_provider_that_cannot_be_reached_is_said_once_pointing_at_its_address() -> None:
+    env = {
+        # Nothing listens there; a password in the URL is never repeated.
+        "PRESSONE_BASE_URL": f"http://someone:hunter2@127.0.0.1:{free_port()}/pressone",
+        "PRESSONE_CLIENT_ID": "sandbox",
+        "PRESSONE_CLIENT_SECRET": "sandbox-secret",
+        "ESIM_ORDERS_PROVIDER_DEADLINE_SECONDS": "0.5",
+    }
+    result = run("orders", "list", env=env)
+    assert result.returncode == 1
+    [line] = result.stderr.splitlines()  # no WARNING log line besides the message
+    assert line.startswith("esim-orders: PressOne could not be reached (no connection to ")
+    assert "check PRESSONE_BASE_URL; if it is right, the provider is down" in line
+    assert "hunter2" not in result.stderr

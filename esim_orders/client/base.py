@@ -10,7 +10,9 @@ from contextlib import aclosing
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..errors import AuthenticationError, ProviderDataError, ProviderError
+import httpx2
+
+from ..errors import AddressNotFound, AuthenticationError, ProviderDataError, ProviderError
 from ..models import Order, OrderFilter, OrderStatus, Provider, newest_first_key
 from .auth import AccessToken, TokenCache
 from .transport import BodyReader, Gateway, RawResponse
@@ -155,7 +157,7 @@ class ProviderClient(ABC):
         if response.status in (400, 401, 403):
             raise self._credentials_error(response)
         if not response.ok:
-            raise self.gateway.error_for(response)
+            raise self._root_error(response, "token endpoint")
         try:
             return self._parse_token(response.payload)
         except (KeyError, TypeError, ValueError) as exc:
@@ -163,6 +165,20 @@ class ProviderClient(ABC):
                 self.provider,
                 f"token answer without a usable access token ({exc.__class__.__name__})",
             ) from None
+
+    def _root_error(self, response: RawResponse, what: str) -> ProviderError:
+        """The error of a final answer from an endpoint the API always has (`what`: its token
+        endpoint, its order list): a 404 there says the configured address is wrong."""
+        said = self.gateway.error_for(response)
+        if response.status != 404:
+            return said
+        path = httpx2.URL(response.url).path if response.url else "?"
+        return AddressNotFound(
+            self.provider,
+            f"no {what} at {path} ({said.provider_message})",
+            status=404,
+            request_id=said.request_id,
+        )
 
     def _credentials_error(self, response: RawResponse) -> AuthenticationError:
         said = self.gateway.error_for(response)

@@ -20,6 +20,7 @@ from ..errors import (
     ProviderError,
     ProviderTimeout,
     ProviderUnavailable,
+    ProviderUnreachable,
     ReadOnlyViolation,
     ResponseTooLarge,
 )
@@ -230,6 +231,10 @@ class Gateway:
                     response = await self._send_once(method, url, params, headers, data, reader)
             except TimeoutError:
                 raise self._timeout(url) from None
+            except httpx2.ConnectError:
+                failure = ProviderUnreachable(
+                    self.provider, f"no connection to {_origin(url)} (refused or unknown host)"
+                )
             except httpx2.TransportError as exc:
                 failure = ProviderUnavailable(
                     self.provider, f"connection failed ({type(exc).__name__})"
@@ -356,6 +361,12 @@ class Gateway:
 
 def _path(url: str) -> str:
     return httpx2.URL(url).path
+
+
+def _origin(url: str) -> str:
+    """Host and port, never the userinfo a URL may carry."""
+    parsed = httpx2.URL(url)
+    return f"{parsed.host}:{parsed.port}" if parsed.port else parsed.host
 
 
 def default_http_client(

@@ -31,7 +31,8 @@ class ProviderSpec:
     `open_client(settings, gateway, personal_data)` builds its client. `owns_bare_id` tells
     whether an id without `provider:` can only be this provider's (None: never).
     `access_variables` are the settings besides the account's role and IP allow list that
-    decide whether the provider lets us in (said when it answers 403).
+    decide whether the provider lets us in (said when it answers 403). `address_variables`
+    are the settings that say where it is (said when its address leads nowhere).
     """
 
     provider: Provider
@@ -41,6 +42,7 @@ class ProviderSpec:
     ref_example: str
     owns_bare_id: Callable[[str], bool] | None = None
     access_variables: tuple[str, ...] = ()
+    address_variables: tuple[str, ...] = ()
 
     @property
     def key(self) -> str:

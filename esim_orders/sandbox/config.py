@@ -40,7 +40,8 @@ class SandboxConfig:
     seed: int = 7
     #: Orders generated per provider (at least; the guaranteed cases come on top when larger).
     orders: int = 500
-    #: Reference time the order ages count back from; tz-aware UTC. None: generation time.
+    #: Reference time the order ages count back from; tz-aware UTC. None: the start of the
+    #: hour of generation (`reference_time`).
     now: datetime | None = None
     latency_ms: float = 0
     #: Fraction of requests (token endpoints included) that get a fault from ``faults``.
@@ -73,6 +74,13 @@ class SandboxConfig:
 
     def __post_init__(self) -> None:
         check_config(self)
+
+
+def reference_time(now: datetime) -> datetime:
+    """The reference time a sandbox built at `now` generates its orders from: the start of
+    that hour, so that commands run minutes apart (each with a sandbox of its own) show the
+    same order times, and a listing, a card and an escalation note agree."""
+    return now.replace(minute=0, second=0, microsecond=0)
 
 
 def check_config(config: SandboxConfig, providers: Collection[str] | None = None) -> None:

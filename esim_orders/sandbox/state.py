@@ -10,7 +10,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
-from esim_orders.sandbox.config import FAULT_KINDS, SandboxConfig, check_config
+from esim_orders.sandbox.config import FAULT_KINDS, SandboxConfig, check_config, reference_time
 from esim_orders.sandbox.data import SandboxData, generate
 
 #: Expired tokens are swept once this many are held, so a token-per-call client cannot grow
@@ -63,7 +63,7 @@ class Sandbox:
         self.config = config if config is not None else SandboxConfig()
         self.providers: tuple[str, ...] | None = None if providers is None else tuple(providers)
         check_config(self.config, self.providers)
-        now = self.config.now if self.config.now is not None else datetime.now(UTC)
+        now = self.config.now if self.config.now is not None else reference_time(datetime.now(UTC))
         # Millisecond precision, as Zim's timestamps have, so ages are exact on the wire.
         now = now.replace(microsecond=now.microsecond // 1000 * 1000)
         self.data: SandboxData = generate(self.config.seed, self.config.orders, now)

@@ -62,9 +62,9 @@ class OrdersServer(MCPServer[OrderService]):
         arguments: dict[str, Any],
         context: Context[OrderService, Any] | None = None,
     ) -> CallToolResult | InputRequiredResult:
-        names = [tool.name for tool in await self.list_tools()]
-        if name not in names:
-            raise unknown_tool(name, names)
+        tools = {tool.name: tool for tool in await self.list_tools()}
+        if name not in tools:
+            raise unknown_tool(name, list(tools))
         try:
             with self.drain.call(), anyio.fail_after(TOOL_CALL_DEADLINE):
                 return await super().call_tool(name, arguments, context)
@@ -74,7 +74,7 @@ class OrdersServer(MCPServer[OrderService]):
                 "answering slowly; retry in a minute."
             ) from None
         except ToolError as exc:
-            public = public_error(name, exc)
+            public = public_error(name, exc, list(tools[name].input_schema.get("properties", {})))
             if public is exc:
                 raise
             raise public from exc.__cause__

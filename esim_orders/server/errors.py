@@ -8,7 +8,7 @@ from mcp.server.mcpserver.exceptions import ToolError, UnexpectedToolError
 from pydantic import ValidationError
 
 from ..errors import EsimOrdersError, ReadOnlyViolation
-from ..tools.errors import describe
+from ..tools.errors import argument_problems, describe
 
 INTERNAL = (
     "Internal error in {tool}; the server logged the details. It is a bug in the server, "
@@ -16,13 +16,14 @@ INTERNAL = (
 )
 
 
-def public_error(tool: str, exc: ToolError) -> ToolError:
+def public_error(tool: str, exc: ToolError, arguments: Sequence[str] = ()) -> ToolError:
     """The error to show for a failed call of `tool`, as the SDK raised it.
 
     The SDK raises `ToolError` for arguments that fail the input schema and wraps everything
     else a tool raises in `UnexpectedToolError`; the original is the `__cause__`. Errors a
     caller can act on become a `ToolError` with our sentence; anything else stays an
     `UnexpectedToolError`, which the SDK logs with its traceback, under a generic message.
+    `arguments` are the tool's, named when a call passed one it does not take.
     """
     cause = exc.__cause__
     if isinstance(cause, ReadOnlyViolation):
@@ -34,28 +35,20 @@ def public_error(tool: str, exc: ToolError) -> ToolError:
     if isinstance(cause, ValidationError) and (
         not isinstance(exc, UnexpectedToolError) or cause.title == tool
     ):
-        return ToolError(arguments_text(tool, cause))
+        return ToolError(arguments_text(tool, cause, arguments))
     if isinstance(exc, UnexpectedToolError):
         return UnexpectedToolError(INTERNAL.format(tool=tool))
     return exc
 
 
-def arguments_text(tool: str, exc: ValidationError) -> str:
-    """`Invalid arguments for list_orders: limit: Input should be ...` with every field named."""
-    problems: list[str] = []
-    for error in exc.errors(include_url=False, include_input=False):
-        problem = f"{field_path(error['loc'])}: {error['msg']}"
-        if problem not in problems:
-            problems.append(problem)
-    return f"Invalid arguments for {tool}: {'; '.join(problems)}."
-
-
-def field_path(loc: Sequence[int | str]) -> str:
-    """`status[0]` for the first item of `status`; `arguments` when pydantic names no field."""
-    path = ""
-    for part in loc:
-        path += f"[{part}]" if isinstance(part, int) else (f".{part}" if path else str(part))
-    return path or "arguments"
+def arguments_text(tool: str, exc: ValidationError, arguments: Sequence[str] = ()) -> str:
+    """`Invalid arguments for list_orders: limit: Input should be ...` with every field named,
+    and the arguments the tool takes when one it does not take was passed."""
+    text = f"Invalid arguments for {tool}: {'; '.join(argument_problems(exc))}."
+    unknown = any(e["type"] == "extra_forbidden" for e in exc.errors())
+    if unknown and arguments:
+        text += f" {tool} takes {', '.join(arguments)}."
+    return text
 
 
 def unknown_tool(name: str, known: Sequence[str]) -> ToolError:

@@ -9,8 +9,9 @@ from typing import Annotated, Any
 
 from mcp.server.mcpserver import Context
 from mcp.server.mcpserver.tools import Tool
+from mcp.server.mcpserver.utilities.func_metadata import ArgModelBase
 from mcp_types import CallToolResult, TextContent, ToolAnnotations
-from pydantic import BaseModel, TypeAdapter
+from pydantic import BaseModel, ConfigDict, TypeAdapter
 
 from ..failures.explanation import Explanation
 from ..models import Order
@@ -60,7 +61,8 @@ FACES = (
         render=page_text,
         usage=(
             "Use it to find PressOne and Zim orders by status, provider, type, creation day, "
-            "ICCID, order code or description words; each order's ref goes to get_order."
+            "ICCID, order code, destination country, or words in the description or plan; "
+            "each order's ref goes to get_order."
         ),
     ),
     ToolFace(
@@ -101,7 +103,19 @@ def mcp_tool(face: ToolFace) -> Tool:
     # The SDK derives the validation-mode schema, which lacks computed fields (`ref`,
     # `price.formatted`) and lists excluded ones (`raw`); clients get the serialized form.
     tool.fn_metadata.output_schema = output_schema(face.output)
+    # The SDK's argument model ignores arguments the tool does not take: a misspelt filter
+    # would widen the answer unnoticed. Refused, they are named (`server.errors`).
+    tool.fn_metadata.arg_model = strict(tool.fn_metadata.arg_model)
+    tool.parameters = tool.fn_metadata.arg_model.model_json_schema(by_alias=True)
     return tool
+
+
+def strict(model: type[ArgModelBase]) -> type[ArgModelBase]:
+    """`model` refusing arguments it has no field for; its schema says so
+    (`additionalProperties: false`)."""
+    config = ConfigDict(extra="forbid", title=model.model_config.get("title") or model.__name__)
+    namespace = {"model_config": config, "__module__": model.__module__}
+    return type(model)(model.__name__, (model,), namespace)
 
 
 def output_schema(model: type[BaseModel]) -> dict[str, Any]:

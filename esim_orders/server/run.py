@@ -85,8 +85,9 @@ def run_workers(settings: Settings, options: HttpOptions) -> int:
     held = listen(options, reuse_port=reuse_port, listening=not reuse_port)
     options = replace(options, port=held.getsockname()[1])
     # The embedded sandbox dates its orders back from "now": one "now" for every worker, so
-    # a cursor from one worker points at the same orders on another.
-    sandbox_now = datetime.now(UTC) if settings.sandbox else None
+    # a cursor from one worker points at the same orders on another; the sandbox's own
+    # reference time (the hour's start), so the command line shows the same orders too.
+    sandbox_now = _sandbox_reference_time() if settings.sandbox else None
     supervisor = _Supervisor(settings, options, None if reuse_port else held, sandbox_now)
     try:
         return supervisor.run()
@@ -237,6 +238,12 @@ async def _serve_worker(
     server: Any, options: HttpOptions, listener: socket.socket, index: int
 ) -> None:
     await serve_http(server, options, listener=listener, worker=index)
+
+
+def _sandbox_reference_time() -> datetime:
+    from ..sandbox.config import reference_time  # the sandbox loads only when it serves
+
+    return reference_time(datetime.now(UTC))
 
 
 def _sandbox_factory(settings: Settings, now: datetime | None) -> ServiceFactory | None:

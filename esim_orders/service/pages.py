@@ -16,6 +16,7 @@ import anyio
 
 from ..client.base import Position, ProviderClient, ProviderPage
 from ..errors import ProviderDataError, ProviderError, ReadOnlyViolation
+from ..logs import ANSWERED
 from ..models import Order, OrderFilter, Provider, newest_first_key
 
 __all__ = ["OrdersPage", "Standing", "ask_provider", "read_page"]
@@ -70,7 +71,7 @@ async def ask_provider(
     try:
         return await call()
     except ProviderError as exc:
-        log.warning("%s: %s failed: %s", client.provider, what, exc)
+        log.warning("%s: %s failed: %s", client.provider, what, exc, extra=ANSWERED)
         return exc
     except ReadOnlyViolation:
         raise  # an attempt to write is a bug that must stay loud, never a provider issue

@@ -62,10 +62,10 @@ def decode(
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
         mac, print_, issued = _HEAD.unpack_from(raw)
     except (binascii.Error, ValueError, struct.error):
-        raise _bad("it is not a cursor from list_orders") from None
+        raise _bad("it is not a cursor from {list_orders}") from None
     expected = hmac.new(_KEY, raw[8:], hashlib.sha256).digest()[:8]
     if not hmac.compare_digest(mac, expected):
-        raise _bad("it is not a cursor from list_orders (damaged or edited)")
+        raise _bad("it is not a cursor from {list_orders} (damaged or edited)")
     if print_ != fingerprint(order_filter):
         raise _bad("it belongs to a listing with other filters; repeat those filters or start over")
     if (now if now is not None else time.time()) - issued > MAX_AGE_SECONDS:
@@ -89,4 +89,4 @@ def _standing(value: Any) -> Standing:
 
 
 def _bad(problem: str) -> ToolInputError:
-    return ToolInputError("cursor", problem + ". Omit cursor to start from the first page.")
+    return ToolInputError("cursor", problem + ". Omit {cursor} to start from the first page.")

@@ -4,7 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 
+from pydantic import ValidationError
+from pydantic_core import ErrorDetails
+
 from ..errors import (
+    AddressNotFound,
     AuthenticationError,
     ConfigError,
     EsimOrdersError,
@@ -16,20 +20,27 @@ from ..errors import (
     ProviderError,
     ProviderTimeout,
     ProviderUnavailable,
+    ProviderUnreachable,
     RateLimited,
     RequestRejected,
 )
 from ..models import Provider, display_name
 from ..providers import spec_for
+from .terms import MCP, Terms
 from .views import ProviderIssue
 
 
 class ToolInputError(EsimOrdersError):
-    """An argument a caller can fix; the message names the field."""
+    """An argument a caller can fix: `field` names it, and `problem` names other arguments and
+    tools as `{name}`, so each face says them in its own terms (`worded`)."""
 
     def __init__(self, field: str, problem: str) -> None:
-        super().__init__(f"{field}: {problem}")
         self.field = field
+        self.problem = problem
+        super().__init__(self.worded(MCP))
+
+    def worded(self, terms: Terms) -> str:
+        return f"{terms.name(self.field)}: {terms.word(self.problem)}"
 
 
 def provider_issues(
@@ -48,18 +59,47 @@ def provider_issues(
     ]
 
 
-def describe(exc: EsimOrdersError) -> str:
-    """The sentence to show. Provider text in it is already cleaned; no secret is ever in it."""
+_FIND_REFS = "Use {list_orders} to find order refs."
+
+
+def describe(exc: EsimOrdersError, terms: Terms = MCP) -> str:
+    """The sentence to show, in the terms of the face showing it. Provider text in it is
+    already cleaned; no secret is ever in it."""
     if isinstance(exc, OrderNotFound):
-        return f"No order {exc.ref}. Use list_orders to find order refs."
+        return f"No order {exc.ref}. {terms.word(_FIND_REFS)}"
     if isinstance(exc, InvalidRef):
         said = str(exc)
-        return f"{said}{'' if said.endswith('.') else '.'} Use list_orders to find order refs."
-    if isinstance(exc, ToolInputError | ConfigError):
+        return f"{said}{'' if said.endswith('.') else '.'} {terms.word(_FIND_REFS)}"
+    if isinstance(exc, ToolInputError):
+        return exc.worded(terms)
+    if isinstance(exc, ConfigError):
         return str(exc)
     if isinstance(exc, ProviderError):
         return _describe_provider(exc)
     return str(exc)
+
+
+def argument_problems(exc: ValidationError, terms: Terms = MCP) -> list[str]:
+    """Each invalid argument of a tool call as `name: problem`, the name in the face's terms
+    (`status[0]` for the first item of `status`); each problem once."""
+    problems: list[str] = []
+    for error in exc.errors(include_url=False, include_input=False):
+        loc = list(error["loc"])
+        head = terms.name(str(loc.pop(0))) if loc and isinstance(loc[0], str) else "arguments"
+        path = head + "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in loc)
+        problem = f"{path}: {_problem(error)}"
+        if problem not in problems:
+            problems.append(problem)
+    return problems
+
+
+def _problem(error: ErrorDetails) -> str:
+    context = error.get("ctx") or {}
+    if error["type"] == "string_too_short" and context.get("min_length") == 1:
+        return "is empty"
+    if error["type"] == "extra_forbidden":
+        return "is not an argument of this tool"
+    return error["msg"]
 
 
 def _describe_provider(exc: ProviderError) -> str:
@@ -77,6 +117,14 @@ def _describe_provider(exc: ProviderError) -> str:
             else "in a minute"
         )
         return f"{name} is rate-limiting requests; retry {when}."
+    if isinstance(exc, AddressNotFound):
+        return f"{name} has {said}: check {_or(_address_variables(exc), 'its address')}."
+    if isinstance(exc, ProviderUnreachable):
+        where = _or(_address_variables(exc), "its address")
+        return (
+            f"{name} could not be reached ({said}): check {where}; if it is right, the "
+            "provider is down: retry in a minute."
+        )
     if isinstance(exc, ProviderTimeout):
         return f"{name} did not answer in time ({said}); retry in a minute."
     if isinstance(exc, ProviderUnavailable):
@@ -93,6 +141,19 @@ def _access_variables(exc: ProviderError) -> tuple[str, ...]:
         return spec_for(exc.provider).access_variables
     except KeyError:
         return ()
+
+
+def _address_variables(exc: ProviderError) -> list[str]:
+    try:
+        return list(spec_for(exc.provider).address_variables)
+    except KeyError:
+        return []
+
+
+def _or(items: list[str], otherwise: str) -> str:
+    if not items:
+        return otherwise
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " or " + items[-1]
 
 
 def _and(items: list[str]) -> str:

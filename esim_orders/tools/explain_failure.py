@@ -18,6 +18,7 @@ from ..failures.explanation import Explanation
 from ..failures.note import safe_text
 from ..models import Provider
 from ..service.orders import OrderService
+from .arguments import Stripped
 from .errors import ToolInputError
 
 __all__ = ["explain_failure"]
@@ -27,7 +28,7 @@ __all__ = ["explain_failure"]
 async def explain_failure(
     service: OrderService,
     ref: Annotated[
-        str | None,
+        Stripped | None,
         Field(
             description=(
                 "Order ref to explain, e.g. zim:ordr_FaiL1234567890abcdEFG or pressone:9666. "
@@ -57,15 +58,15 @@ async def explain_failure(
     """Why an order failed or is stuck (or what a provider code means), who must act, the
     next steps, and a note to send to provider support. Read-only."""
     if ref is not None and (provider is not None or code is not None):
-        raise ToolInputError("ref", "give either ref, or provider with code, not both")
+        raise ToolInputError("ref", "give either {ref}, or {provider} with {code}, not both")
     if ref is None:
         if provider is None and code is None:
-            raise ToolInputError("ref", "give an order ref, or provider with code")
+            raise ToolInputError("ref", "give an order {ref}, or {provider} with {code}")
         if code is None:
-            raise ToolInputError("code", "is required with provider (an error code or reason)")
+            raise ToolInputError("code", "is required with {provider} (an error code or reason)")
         if provider is None:
             keys = " or ".join(p.value for p in Provider)
-            raise ToolInputError("provider", f"is required with code ({keys})")
+            raise ToolInputError("provider", f"is required with {{code}} ({keys})")
         if not safe_text(code, CODE_CAP):
             raise ToolInputError("code", "is empty once control characters are removed")
         return explain_code(provider, code, service.now())

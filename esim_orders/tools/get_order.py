@@ -8,13 +8,14 @@ from pydantic import ConfigDict, Field, validate_call
 
 from ..models import Order
 from ..service.orders import OrderService
+from .arguments import Stripped
 
 
 @validate_call(config=ConfigDict(arbitrary_types_allowed=True))
 async def get_order(
     service: OrderService,
     ref: Annotated[
-        str,
+        Stripped,
         Field(
             description=(
                 "Order ref from list_orders, e.g. pressone:9666 or zim:ordr_GMAVA4ISiqfWSG0ArGOzB. "

@@ -10,6 +10,7 @@ from pydantic import ConfigDict, Field, validate_call
 from ..models import OrderFilter, OrderStatus, OrderType, Provider
 from ..service.orders import OrderService
 from . import cursor as cursors
+from .arguments import Statuses, Type
 from .errors import ToolInputError, describe
 from .views import OrderPage, OrderSummary, ProviderIssue
 
@@ -24,14 +25,10 @@ async def list_orders(
         Provider | None, Field(description="Only this provider's orders; both when omitted.")
     ] = None,
     status: Annotated[
-        list[OrderStatus] | None,
-        Field(
-            description="Only orders in one of these normalized statuses.",
-            min_length=1,
-            max_length=8,
-        ),
+        Statuses | None,
+        Field(description="Only orders in one of these normalized statuses (1 to 8)."),
     ] = None,
-    type: Annotated[OrderType | None, Field(description="Only orders of this type.")] = None,
+    type: Annotated[Type | None, Field(description="Only orders of this type.")] = None,
     created_after: Annotated[
         date | None,
         Field(description="Only orders created on or after this day (YYYY-MM-DD, UTC)."),
@@ -60,9 +57,30 @@ async def list_orders(
     text: Annotated[
         str | None,
         Field(
-            description="Words to find in the order description (PressOne only).",
+            description=(
+                "Words to find, any case, in the order's description (PressOne), its plan's "
+                "name (Zim: place, data and days, e.g. 'South Africa · 5 GB · 15 days'; "
+                "PressOne: the package, e.g. 'Moshi Moshi-1 GB - 7 Days') or the plan's "
+                "destination (Zim: the country; PressOne: the coverage its installation "
+                "guide names). PressOne cannot filter on plans, so there it is checked on "
+                "the pages read (a bounded number a call; the page says how many were read)."
+            ),
             min_length=2,
             max_length=100,
+        ),
+    ] = None,
+    destination: Annotated[
+        str | None,
+        Field(
+            description=(
+                "A country by name or ISO code (e.g. 'South Africa', 'ZA', 'ZAF'), or a "
+                "region such as 'Europe': orders whose plan is for it, as the plan's "
+                "destination, region or name names it (Zim: the plan's country and region; "
+                "PressOne: the coverage its installation guide names, or the package name). "
+                "Checked on the pages read, as text is."
+            ),
+            min_length=2,
+            max_length=60,
         ),
     ] = None,
     limit: Annotated[
@@ -87,6 +105,7 @@ async def list_orders(
         iccid=iccid,
         code=code,
         text=text,
+        destination=destination,
     )
     shown, standings = cursors.decode(cursor, order_filter) if cursor else (0, None)
     page = await service.list_page(order_filter, limit, standings)
@@ -142,11 +161,12 @@ def filter_of(
     iccid: str | None = None,
     code: str | None = None,
     text: str | None = None,
+    destination: str | None = None,
 ) -> OrderFilter:
     """The service's filter for the tool's arguments (days are UTC, `created_before`
     exclusive): one translation for every tool that reads a listing."""
     if created_after and created_before and created_before <= created_after:
-        raise ToolInputError("created_before", "must be a later day than created_after")
+        raise ToolInputError("created_before", "must be a later day than {created_after}")
     return OrderFilter(
         providers=frozenset({provider}) if provider else None,
         statuses=frozenset(status) if status else None,
@@ -156,6 +176,7 @@ def filter_of(
         iccid=iccid,
         code=code,
         text=text,
+        destination=destination,
     )
 
 

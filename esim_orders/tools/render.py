@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from ..render.listing import listing_line
 from ..render.text import line_text
+from .terms import MCP, Terms
 from .views import OrderPage, OrderSummary
 
 __all__ = ["order_line", "page_text"]
@@ -15,7 +16,8 @@ def order_line(summary: OrderSummary) -> str:
     return line_text(listing_line(summary))
 
 
-def page_text(page: OrderPage) -> str:
+def page_text(page: OrderPage, terms: Terms = MCP) -> str:
+    """The page as text; the hint for the next page in the terms of the face showing it."""
     lines = []
     if page.total is not None and page.total_exact:
         lines.append(f"{page.returned} of {page.total} matching orders, newest first:")
@@ -33,5 +35,5 @@ def page_text(page: OrderPage) -> str:
         lines.append(f"! {issue.provider}: {issue.error}")
     if page.next_cursor:
         more = f"{page.remaining} more" if page.remaining is not None else "More"
-        lines.append(f"{more}: call list_orders again with cursor={page.next_cursor}")
+        lines.append(f"{more}: {terms.more(page.next_cursor)}")
     return "\n".join(lines)

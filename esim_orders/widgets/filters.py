@@ -82,7 +82,7 @@ class FilterBar(widgets.HBox):
         )
         self.text = widgets.Text(
             value=text or "",
-            placeholder="Search descriptions",
+            placeholder="Search plans, places, descriptions",
             continuous_update=False,
             layout={"width": "190px"},
         )

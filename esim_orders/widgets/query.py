@@ -52,5 +52,5 @@ class OrderQuery:
         if self.created_to is not None:
             parts.append(f"to {self.created_to.isoformat()}")
         if self.text:
-            parts.append(f'description contains "{self.text}"')
+            parts.append(f'"{self.text}" in plan, place or description')
         return " · ".join(parts) or "all orders"

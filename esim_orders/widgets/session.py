@@ -7,6 +7,7 @@ import contextlib
 import io
 import threading
 
+from ..logs import configure_notebook_logging
 from ..service.sync import SyncOrderService
 from ..settings import Settings
 
@@ -22,8 +23,10 @@ def default_service() -> SyncOrderService:
         if _default is None:
             # The sandbox announces itself on stderr, which a notebook shows as a red box
             # under the cell; the explorer's header says the same thing in the view itself.
+            settings = Settings.from_env()
+            configure_notebook_logging(settings.log_level)
             with contextlib.redirect_stderr(io.StringIO()):
-                _default = SyncOrderService(Settings.from_env())
+                _default = SyncOrderService(settings)
             # Its loop thread is a daemon; closing at exit just returns the connections.
             atexit.register(_default.close)
         return _default

@@ -120,3 +120,23 @@ async def test_orders_added_between_pages_are_said_and_nothing_repeats():
     assert len(shown) == len(set(shown))
     truth = newest_first_ids(state(app))
     assert [o.ref for o in second.orders] == truth[21:41]  # after the new one and page 1
+
+
+async def test_text_and_destination_are_applied_here_within_the_page_budget():
+    app = sandbox_app(orders=1200)
+    data = state(app).data.pressone
+    watched = Watched(app)
+    nowhere = PRESSONE.model_copy(update={"destination": "Atlantis"})
+    # Text looks at plans too, so it is not sent as filter[description] (which would drop
+    # the orders found by their plan): the Moshi Moshi packages are found here.
+    moshi = PRESSONE.model_copy(update={"text": "moshi moshi"})
+    truth = newest_first_ids(
+        state(app), lambda o: "moshi moshi" in data.packages[o.package].name.lower()
+    )
+    async with open_service(SANDBOX, transport=watched, policy=ONE_ATTEMPT) as service:
+        first = await service.list_page(nowhere, 20)
+        cost = watched.pages()
+        refs = [o.ref async for page in walk(service, moshi, 100) for o in page.orders]
+    assert cost == PAGE_BUDGET and first.orders == [] and first.more
+    assert not first.total_exact and first.scanned == PAGE_BUDGET * 100
+    assert refs == truth and truth

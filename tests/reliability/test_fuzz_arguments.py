@@ -169,6 +169,9 @@ VALID: dict[str, dict[str, st.SearchStrategy[Any]]] = {
         "iccid": st.from_regex(r"\A[0-9]{4,22}\Z"),
         "code": sized_text(2, 40),
         "text": sized_text(2, 100),
+        "destination": st.one_of(
+            st.sampled_from(["South Africa", "za", "ZAF", "Europe", "Japan"]), sized_text(2, 60)
+        ),
         "limit": st.integers(min_value=1, max_value=100),
         # No valid cursor can be drawn: only list_orders makes them (see test_tools).
         "cursor": st.nothing(),
@@ -201,6 +204,7 @@ INVALID: dict[str, dict[str, st.SearchStrategy[Any]]] = {
         ),
         "code": st.one_of(sized_text(0, 1), sized_text(41, 60), WRONG_TYPE),
         "text": st.one_of(sized_text(0, 1), sized_text(101, 130), WRONG_TYPE),
+        "destination": st.one_of(sized_text(0, 1), sized_text(61, 80), WRONG_TYPE),
         "limit": st.one_of(
             st.integers(max_value=0),
             st.integers(min_value=101),
@@ -228,7 +232,8 @@ def test_every_parameter_has_strategies() -> None:
 
 @st.composite
 def anything(draw: st.DrawFn, tool: str) -> dict[str, Any]:
-    """Any subset of the parameters, each valid or any JSON value, plus unknown keys."""
+    """Any subset of the parameters, each valid or any JSON value, plus unknown keys (refused
+    by name)."""
     arguments: dict[str, Any] = {}
     for name in PARAMETERS[tool]:
         choice = draw(st.sampled_from(["absent", "valid", "invalid", "any"]))
@@ -282,7 +287,11 @@ def named_fields(tool: str, text: str) -> set[str]:
     params = "|".join(PARAMETERS[tool])
     if text.startswith(prefix):
         problems = text[len(prefix) :].split("; ")
-        return {m.group(1) for p in problems if (m := re.match(rf"({params})(?=[:.\[])", p))}
+        # An argument the tool does not take is blamed by its own name.
+        unknown = r"\w+(?=: is not an argument of this tool)"
+        return {
+            m.group(1) for p in problems if (m := re.match(rf"({params}|{unknown})(?=[:.\[])", p))
+        }
     if m := re.match(rf"({params}): ", text):  # ToolInputError: "cursor: it is not a ..."
         return {m.group(1)}
     if text.startswith(REF_PROBLEMS) and "ref" in PARAMETERS[tool]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import AsyncIterator
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 import httpx2
 import pytest
@@ -17,6 +17,7 @@ from esim_orders.sandbox import (
     create_app,
     in_process_transport,
 )
+from esim_orders.sandbox.config import reference_time
 from esim_orders.sandbox.data import generate
 from esim_orders.sandbox.pressone_data import luhn_digit
 
@@ -66,10 +67,15 @@ async def test_another_seed_gives_other_data(now: datetime):
     assert first[1] != second[1]
 
 
-def test_now_defaults_to_generation_time():
+def test_now_defaults_to_the_hour_of_generation_so_runs_within_an_hour_agree():
     before = datetime.now().astimezone()
     sandbox = Sandbox(SandboxConfig(orders=20))
-    assert before - timedelta(seconds=1) <= sandbox.now <= datetime.now().astimezone()
+    # Two runs a few seconds apart (two CLI commands) show the same order times.
+    assert sandbox.now == sandbox.now.replace(minute=0, second=0, microsecond=0)
+    assert before - timedelta(hours=1) < sandbox.now <= datetime.now().astimezone()
+    first = datetime(2026, 11, 23, 0, 6, 52, 123000, tzinfo=UTC)
+    assert reference_time(first) == reference_time(first + timedelta(seconds=5))
+    assert reference_time(first) != reference_time(first + timedelta(hours=1))
 
 
 def test_naive_now_is_rejected():

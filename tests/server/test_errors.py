@@ -54,7 +54,7 @@ SUGGEST_LIST_ORDERS = "Use list_orders to find order refs."
             "Invalid arguments for get_order: ref: String should match pattern "
             "'^[A-Za-z0-9:_\\-]+$'.",
         ),
-        ("", "Invalid arguments for get_order: ref: String should have at least 1 character."),
+        ("", "Invalid arguments for get_order: ref: is empty."),
         # Well-formed but not a ref the tool can place: named, and list_orders suggested.
         (
             "acme:9666",
@@ -107,12 +107,38 @@ async def test_bad_arguments_name_the_field(
     assert "Traceback" not in text
 
 
+async def test_plain_intent_is_accepted_one_status_as_a_string_and_values_in_any_case(
+    connect: Connect,
+) -> None:
+    async with connect() as client:
+        pages = [
+            (await client.call_tool("list_orders", arguments)).structured_content
+            for arguments in (
+                {"status": ["FAILED"], "provider": "zim", "type": "ONE_OFF"},
+                {"status": "FAILED", "provider": "zim", "type": "ONE_OFF"},
+                {"status": ["failed"], "provider": "Zim", "type": "one_off"},
+                {"status": "Failed", "provider": "ZIM", "type": "One_Off"},
+            )
+        ]
+    assert pages[0] is not None and pages[0]["orders"]
+    assert all(page == pages[0] for page in pages)
+
+
+async def test_an_argument_the_tool_does_not_take_is_refused_by_name(connect: Connect) -> None:
+    async with connect() as client:
+        text = await failure(client, "list_orders", statuses=["FAILED"], country="ZA")
+    assert text.startswith("Invalid arguments for list_orders: ")
+    assert "statuses: is not an argument of this tool" in text
+    assert "country: is not an argument of this tool" in text
+    assert "list_orders takes provider, status, " in text and "destination" in text
+
+
 async def test_crossed_dates_name_the_field(connect: Connect) -> None:
     async with connect() as client:
         text = await failure(
             client, "list_orders", created_after="2026-11-02", created_before="2026-11-01"
         )
-    assert text.startswith("created_before: ")
+    assert text == "created_before: must be a later day than created_after"
 
 
 async def test_a_forged_cursor_is_refused_and_names_the_field(connect: Connect) -> None:
@@ -173,6 +199,40 @@ async def test_rejected_credentials_name_provider_and_variables_never_values(
     for text in (listing, order):
         assert WRONG_SECRET not in text
         assert "someone" not in text
+
+
+async def test_a_wrong_path_in_the_base_url_points_at_the_setting(
+    make_server: ServerMaker, sandbox_app: Any
+) -> None:
+    settings = Settings(
+        accounts={
+            # The token endpoint is under the base URL: it is not found either.
+            Provider.PRESSONE: PressOneSettings(
+                SANDBOX_ORIGIN + "/pressone/api", SANDBOX_CLIENT_ID, SANDBOX_CLIENT_SECRET
+            ),
+            # A token URL of its own that is right: the order list is what is not found.
+            Provider.ZIM: ZimSettings(
+                base_url=SANDBOX_ORIGIN + "/zim/v1",
+                token_url=SANDBOX_ORIGIN + "/zim/oauth2/token",
+                client_id=SANDBOX_CLIENT_ID,
+                client_secret=SANDBOX_CLIENT_SECRET,
+            ),
+        }
+    )
+    server = make_server(settings=settings, transport=in_process_transport(sandbox_app))
+    async with Client(server) as client:
+        pressone = await failure(client, "list_orders", provider="pressone")
+        zim = await failure(client, "list_orders", provider="zim")
+        zim_order = await failure(client, "get_order", ref="zim:ordr_GMAVA4ISiqfWSG0ArGOzB")
+    assert pressone == (
+        "PressOne has no token endpoint at /pressone/api/customer/v2/token (Not Found): "
+        "check PRESSONE_BASE_URL."
+    )
+    assert zim.startswith("Zim has no order list at /zim/v1/orders (")
+    assert zim.endswith("): check ZIM_BASE_URL or ZIM_TOKEN_URL.")
+    assert zim_order == zim
+    for text in (pressone, zim):
+        assert "rejected the request" not in text and "retry" not in text
 
 
 async def test_one_provider_failing_leaves_the_others_orders_and_says_so(

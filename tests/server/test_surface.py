@@ -16,6 +16,7 @@ from typing import Any
 import pytest
 from mcp import Client
 from mcp_types.version import HANDSHAKE_PROTOCOL_VERSIONS, MODERN_PROTOCOL_VERSIONS
+from pydantic.fields import FieldInfo
 
 from esim_orders.server import INSTRUCTIONS, OrdersServer, build_server
 from esim_orders.server.registry import FACES
@@ -72,7 +73,10 @@ async def test_arguments_are_the_tool_functions_own(server: OrdersServer, face: 
     ]
     assert schema.get("required", []) == required
     for name, prop in schema["properties"].items():
-        field = parameters[name].annotation.__metadata__[0]
+        # The last `Field` of the annotation (a shared type may bring constraints before it).
+        field = [m for m in parameters[name].annotation.__metadata__ if isinstance(m, FieldInfo)][
+            -1
+        ]
         assert prop["description"] == field.description
         if parameters[name].default is not inspect.Parameter.empty:
             assert prop["default"] == parameters[name].default

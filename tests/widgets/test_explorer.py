@@ -6,7 +6,9 @@ import asyncio
 import base64
 import csv
 import io
+import os
 import re
+import subprocess
 import sys
 import threading
 import time
@@ -21,6 +23,8 @@ from esim_orders.service.sync import SyncOrderService
 from esim_orders.tools.views import OrderPage
 from esim_orders.widgets import FailureCard, OrderCard, OrdersExplorer
 from esim_orders.widgets.export import CSV_COLUMNS
+
+from ..helpers import free_port
 
 PAGE = 10
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
@@ -96,6 +100,8 @@ def test_filters_combine_like_the_tool_arguments(
     assert all(ref.startswith("zim:") for ref in shown_refs(explorer))
     explorer.set_filters(provider=None, status=None, type=None, text="Japan").wait()
     assert same_page(explorer.page, tool_page(text="Japan", limit=PAGE))
+    # The search box finds plans and places too: Zim's "Japan · …" plans have no description.
+    assert {ref.split(":")[0] for ref in shown_refs(explorer)} == {"pressone", "zim"}
     day = expected.orders[0].created_at.date()
     explorer.set_filters(text=None, created_from=day, created_to=day).wait()
     assert explorer.page.orders
@@ -237,7 +243,7 @@ def test_errors_show_as_readable_messages(explorer: OrdersExplorer) -> None:
     explorer.select("zim:ordr_NoSuchOrder0000000000")
     explorer.wait()
     assert explorer.card.error == (
-        "No order zim:ordr_NoSuchOrder0000000000. Use list_orders to find order refs."
+        "No order zim:ordr_NoSuchOrder0000000000. Use the orders table to find order refs."
     )
     assert "eo-error" in explorer.card.view.value
 
@@ -340,3 +346,29 @@ def test_a_large_export_is_offered_as_its_file_not_inline(
     link = explorer.export_link.value
     assert f'href="{path.name}"' in link and "data:" not in link
     assert f"{explorer.page.total} orders" in link
+
+
+def test_a_provider_error_shows_once_in_the_view_and_not_under_the_cell() -> None:
+    """A kernel as a notebook has it (logging not configured): the explorer's view says what
+    failed, and nothing more reaches stderr (a notebook shows each write as an output)."""
+    script = (
+        "from esim_orders.widgets import OrdersExplorer\n"
+        "explorer = OrdersExplorer()\n"
+        "explorer.wait()\n"
+        "print(explorer.error)\n"
+    )
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("PRESSONE_", "ZIM_"))}
+    env |= {
+        "PRESSONE_BASE_URL": f"http://127.0.0.1:{free_port()}/pressone",  # nothing listens
+        "PRESSONE_CLIENT_ID": "id",
+        "PRESSONE_CLIENT_SECRET": "secret",
+        "ESIM_ORDERS_PROVIDER_DEADLINE_SECONDS": "0.5",
+        "ESIM_ORDERS_LOG_LEVEL": "WARNING",
+    }
+    kernel = subprocess.run(
+        [sys.executable, "-c", script], env=env, capture_output=True, text=True, timeout=60
+    )
+    assert kernel.returncode == 0, kernel.stderr
+    assert kernel.stdout.startswith("PressOne could not be reached"), kernel.stdout
+    assert "check PRESSONE_BASE_URL" in kernel.stdout
+    assert kernel.stderr == ""

@@ -30,4 +30,5 @@ SPEC = ProviderSpec(
     open_client=open_client,
     ref_example="pressone:9666",
     owns_bare_id=str.isdigit,  # PressOne's order ids are integers
+    address_variables=("PRESSONE_BASE_URL",),
 )

@@ -174,7 +174,9 @@ class PressOneClient(ProviderClient):
 
     async def _page(self, params: dict[str, str], number: int) -> Page:
         response = await self._get(self.base_url + ORDERS_PATH, {**params, "page": str(number)})
-        return parse_page(self._ok_json(response), personal_data=self.personal_data)
+        if not response.ok:
+            raise self._root_error(response, "order list")
+        return parse_page(response.payload, personal_data=self.personal_data)
 
     async def page_after(
         self, order_filter: OrderFilter, position: Position | None, limit: int

@@ -130,8 +130,9 @@ def first_walk(first: Page) -> Walk:
 def filters_exactly(order_filter: OrderFilter) -> bool:
     """Whether PressOne's own query applies the whole filter, so `meta.total` is exact.
 
-    It has no type filter, and filters one status slug at a time (REFUNDED is two slugs)."""
-    if order_filter.type is not None:
+    It has no type filter, none on the plan (`text` finds plan names too), and filters one
+    status slug at a time (REFUNDED is two slugs)."""
+    if order_filter.type is not None or order_filter.by_plan:
         return False
     statuses = order_filter.statuses
     if statuses is None:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import html
 import logging
+import re
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -121,10 +123,11 @@ def list_query(order_filter: OrderFilter) -> dict[str, str] | None:
         if last < first:
             return None
         params["filter[created_at]"] = f"{first.isoformat()} - {last.isoformat()}"
+    # `text` is not sent as `filter[description]`: it also finds the plan's name and place,
+    # which PressOne cannot filter on, so it is checked locally (`OrderFilter.matches`).
     for key, value in (
         ("filter[iccid]", order_filter.iccid),
         ("filter[code]", order_filter.code),
-        ("filter[description]", order_filter.text),
     ):
         if value:
             params[key] = value
@@ -191,9 +194,25 @@ def _plan(row: dict[str, Any]) -> Plan | None:
     return Plan(
         id=package_id,
         name=name,
+        destination=coverage(row),
         data=data_allowance(row.get("data")),
         validity_days=coerce.integer(row.get("validity")),
     )
+
+
+# The upstream's installation guides open with the package's coverage:
+# `<p><b>eSIM name:</b> Mzansi Data</p><p><b>Coverage:</b> South Africa</p>`.
+_COVERAGE = re.compile(r"Coverage:\s*(?:</b>)?\s*([^<]{1,100}?)\s*<", re.IGNORECASE)
+
+
+def coverage(row: dict[str, Any]) -> str | None:
+    """The place the package covers, as its installation guide names it; PressOne's order
+    has no field of its own for it (the package name names the operator, not the place)."""
+    for key in ("manual_installation", "qrcode_installation"):
+        guide = row.get(key)
+        if isinstance(guide, str) and (found := _COVERAGE.search(guide[:2000])):
+            return coerce.text(html.unescape(found.group(1)), 100)
+    return None
 
 
 def data_allowance(value: Any) -> Allowance | None:
@@ -249,6 +268,7 @@ def _customer(user: Any, personal_data: bool) -> Customer | None:
 
 __all__ = [
     "Page",
+    "coverage",
     "data_allowance",
     "list_query",
     "money",

@@ -35,4 +35,5 @@ SPEC = ProviderSpec(
     ref_example="zim:ordr_…",
     owns_bare_id=owns_bare_id,
     access_variables=("ZIM_APP_IDENTIFIER",),
+    address_variables=("ZIM_BASE_URL", "ZIM_TOKEN_URL"),
 )

@@ -198,7 +198,7 @@ class ZimClient(ProviderClient):
 
         response = await self._get_streamed(self.base_url + "/orders", reader)
         if not response.ok:
-            raise self.gateway.error_for(response)
+            raise self._root_error(response, "order list")
         scan, body = response.payload
         if not body.is_array:
             raise shape_error(self.provider, "GET /orders did not answer a JSON array")
@@ -239,5 +239,5 @@ def _warn_unreadable(count: int) -> None:
 
 
 def _cannot_match(order_filter: OrderFilter) -> bool:
-    """Zim orders carry no ICCID, no human code and no description."""
-    return bool(order_filter.iccid or order_filter.code or order_filter.text)
+    """Zim orders carry no ICCID and no human code (`text` and `destination` find plans)."""
+    return bool(order_filter.iccid or order_filter.code)

@@ -14,7 +14,7 @@ from ...client import coerce
 from ...client.base import AnchorKey
 from ...errors import ProviderDataError
 from ...models import Order, OrderFilter, OrderStatus, OrderType, Provider, make_ref, sort_key
-from .wire import STATUS_BY_WIRE, TYPE_BY_WIRE, parse_order
+from .wire import STATUS_BY_WIRE, TYPE_BY_WIRE, parse_order, parse_plan
 
 __all__ = [
     "FindScan",
@@ -82,7 +82,8 @@ _TYPES = _EnumReader(TYPE_BY_WIRE, 40, OrderType.UNKNOWN)
 
 def facts_match(order_filter: OrderFilter, facts: RowFacts) -> bool:
     """`OrderFilter.matches` on the facts: status, type and creation time. The caller checks
-    the provider; what needs more of the order (ICCID, code, text) no Zim order carries."""
+    the provider; ICCID and code no Zim order carries; text and destination `plan_matches`
+    checks after these (only rows that pass them get their plan read)."""
     if order_filter.statuses is not None and facts.status not in order_filter.statuses:
         return False
     if order_filter.type is not None and facts.type != order_filter.type:
@@ -108,7 +109,18 @@ def _matching(scan: _Counting, row: Any) -> RowFacts | None:
     if facts is None:
         scan.unreadable += 1
         return None
-    return facts if facts_match(scan.order_filter, facts) else None
+    if not facts_match(scan.order_filter, facts):
+        return None
+    return facts if plan_matches(scan.order_filter, row) else None
+
+
+def plan_matches(order_filter: OrderFilter, row: dict[str, Any]) -> bool:
+    """The filter's text and destination on the row's plan, read as `parse_order` reads it
+    (Zim orders have no description); no plan is read when the filter has neither."""
+    if not order_filter.by_plan:
+        return True
+    plan = parse_plan(row.get("plan"), plan_id=coerce.text(row.get("planID"), 80))
+    return order_filter.matches_plan(None, plan)
 
 
 @dataclass(eq=False, slots=True)
