@@ -21,7 +21,7 @@ from ...models import (
     Provider,
 )
 from ...redact import held_secrets
-from .paging import Walk, filters_exactly, first_walk, read_after
+from .paging import Walk, applies_all_but_statuses, filters_exactly, first_walk, read_after
 from .settings import TOKEN_PATH
 from .wire import (
     INCLUDE,
@@ -206,11 +206,11 @@ class PressOneClient(ProviderClient):
         """Counted by the paginator, not by reading orders: one `limit=1` request per status
         slug the filter wants, reading its `meta.total`, all at once (orders PressOne reports
         under other slugs, UNKNOWN here, are the unfiltered total less the known slugs'). None
-        when the filter has a part PressOne cannot apply (the order type)."""
+        when the filter has a part PressOne cannot apply (the order type, text, destination)."""
         params = list_query(order_filter)
         if params is None:
             return {}
-        if order_filter.type is not None:
+        if not applies_all_but_statuses(order_filter):
             return None
         wanted = order_filter.statuses
         slugs = [s for s, status in STATUS_BY_SLUG.items() if wanted is None or status in wanted]

@@ -127,12 +127,17 @@ def first_walk(first: Page) -> Walk:
     return Walk(False, last or 1, 0, first.total, first.per_page, last)
 
 
-def filters_exactly(order_filter: OrderFilter) -> bool:
-    """Whether PressOne's own query applies the whole filter, so `meta.total` is exact.
+def applies_all_but_statuses(order_filter: OrderFilter) -> bool:
+    """Whether PressOne's own query applies every part of the filter but its statuses: it has
+    no type filter, and none on the plan (`text` finds plan names too)."""
+    return order_filter.type is None and not order_filter.by_plan
 
-    It has no type filter, none on the plan (`text` finds plan names too), and filters one
-    status slug at a time (REFUNDED is two slugs)."""
-    if order_filter.type is not None or order_filter.by_plan:
+
+def filters_exactly(order_filter: OrderFilter) -> bool:
+    """Whether PressOne's own query applies the whole filter, so `meta.total` is exact: all
+    but the statuses (`applies_all_but_statuses`), and one status slug at a time (REFUNDED is
+    two slugs)."""
+    if not applies_all_but_statuses(order_filter):
         return False
     statuses = order_filter.statuses
     if statuses is None:
