@@ -215,7 +215,9 @@ def _run_sandbox(args: argparse.Namespace) -> int:
     try:
         serve(host=args.host, port=args.port, config=config)
     except OSError as exc:  # a busy port or an address not of this machine: one line
-        raise ConfigError(f"cannot listen on {args.host}:{args.port}: {exc.strerror or exc}") from None
+        raise ConfigError(
+            f"cannot listen on {args.host}:{args.port}: {exc.strerror or exc}"
+        ) from None
     return 0
 
 
