@@ -213,8 +213,22 @@ class Money(_Model):
         """For people and models: `4.90 USD`, `775 JPY`."""
         return f"{self.amount:.{self.exponent}f} {self.currency}"
 
+    @classmethod
+    def from_formatted(cls, text: str) -> Money | None:
+        """`formatted` read back (`4.90 USD`), for views that carry the text alone; None for
+        anything else."""
+        match = _FORMATTED_MONEY.fullmatch(text.strip())
+        if match is None:
+            return None
+        whole, fraction, currency = match.groups()
+        digits = fraction or ""
+        return cls(minor_units=int(whole + digits), currency=currency, exponent=len(digits))
+
     def __str__(self) -> str:
         return self.formatted
+
+
+_FORMATTED_MONEY = re.compile(r"(-?\d+)(?:\.(\d{1,6}))? (\S+)")
 
 
 class Allowance(_Model):

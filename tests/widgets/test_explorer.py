@@ -192,6 +192,22 @@ def test_export_follows_the_filters(explorer: OrdersExplorer) -> None:
     assert all(r["ref"].startswith("zim:") for r in rows)
 
 
+def test_export_writes_price_as_an_amount_and_a_currency(explorer: OrdersExplorer) -> None:
+    """A spreadsheet sums the amount column: a number alone, its currency beside it."""
+    rows = list(csv.DictReader(io.StringIO(explorer.export_csv())))
+    assert "price" not in rows[0] and {"amount", "currency"} <= set(rows[0])
+    by_ref = {s.ref: s for s in explorer.all_orders()}
+    priced = [r for r in rows if by_ref[r["ref"]].price]
+    assert len(priced) > 100
+    for row in priced:
+        assert re.fullmatch(r"\d+(\.\d+)?", row["amount"]) and re.fullmatch(
+            "[A-Z]{3}", row["currency"]
+        )
+        assert f"{row['amount']} {row['currency']}" == by_ref[row["ref"]].price
+    frame = explorer.to_dataframe()
+    assert frame["amount"].dtype.kind == "f" and frame["amount"].sum() > 0
+
+
 def test_charts_count_every_matching_order(explorer: OrdersExplorer) -> None:
     value = explorer.charts.value
     assert value.count("<svg") == 2
