@@ -13,10 +13,15 @@ __all__ = ["header_html", "source_line", "static_html"]
 
 
 def source_line(providers: Sequence[Provider], is_sandbox: bool) -> str:
-    """Where the orders come from, in words: demo data, or live orders of named providers."""
+    """Where the orders come from, in words: demo data, or live orders of named providers.
+    The page's one statement of its data source (the demo notebook makes none of its own),
+    so it says what the service really reads."""
     names = " and ".join(p.display_name for p in providers)
     if is_sandbox:
-        return f"{names} demo data from the embedded sandbox: no credentials needed"
+        return (
+            f"Sandbox data: {names} demo orders from the embedded sandbox; no real customer "
+            "or order is shown"
+        )
     return f"Live orders from {names}"
 
 
@@ -24,7 +29,8 @@ def header_html(providers: Sequence[Provider], is_sandbox: bool, title: str | No
     """The title (if any) over where the orders come from."""
     heading = f"<h3>{html.escape(title)}</h3>" if title else ""
     source = html.escape(source_line(providers, is_sandbox))
-    return render.view(f'{heading}<div class="eo-muted">{source}</div>', with_style=False)
+    kind = "eo-source-sandbox" if is_sandbox else "eo-source-live"
+    return render.view(f'{heading}<div class="eo-source {kind}">{source}</div>', with_style=False)
 
 
 def static_html(state: ExplorerState, header: str, charts: str = "") -> str:
