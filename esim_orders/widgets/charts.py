@@ -25,7 +25,7 @@ MAX_BARS = 40
 MAX_CAUSES = 8
 NO_REASON = "No reason given"
 #: What a failure reason the catalogue does not know is called, before its code in brackets.
-UNDOCUMENTED = "Reason not documented"
+UNDOCUMENTED = "Not documented"
 #: A chart starts at its orders, not at a few stragglers long before them: the earliest
 #: orders, at most this share of the dated ones, are counted apart when this long a gap
 #: without orders follows them.

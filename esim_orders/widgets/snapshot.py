@@ -33,12 +33,12 @@ def header_html(providers: Sequence[Provider], is_sandbox: bool, title: str | No
     return render.view(f'{heading}<div class="eo-source {kind}">{source}</div>', with_style=False)
 
 
-def static_html(state: ExplorerState, header: str, charts: str = "") -> str:
-    """The view as it stands, as plain HTML: filters, the page (or its error), the selected
-    order's card and explanation, and the charts' HTML as drawn."""
+def static_html(state: ExplorerState, header: str, charts: str = "", *, tiles: str = "") -> str:
+    """The view as it stands, as plain HTML: filters, the KPI tiles and the page (or its
+    error) as drawn, the selected order's card and explanation, and the charts' HTML."""
     plain = {"with_style": False}
     filters = render.text(state.query.describe())
-    parts = [header, f'<div class="eo-muted">Filters: {filters}</div>']
+    parts = [header, f'<div class="eo-muted">Filters: {filters}</div>', tiles]
     if state.error:
         parts.append(render.error_html(state.error, **plain))
     elif state.page is not None:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import html
 import os
+import re
 import sys
 from pathlib import Path
 
@@ -45,12 +47,14 @@ def _executed(name: str) -> nbformat.NotebookNode:
 
 
 def _page_text(notebook: nbformat.NotebookNode) -> str:
-    """What the page shows in words: its markdown, and the HTML its cells output."""
+    """What the page shows in words: its markdown, and the text of the HTML its cells
+    output (no stylesheet, no markup)."""
     parts = [cell.source for cell in notebook.cells if cell.cell_type == "markdown"]
     for cell in notebook.cells:
         for output in cell.get("outputs", []):
-            parts.append(output.get("data", {}).get("text/html", ""))
-            parts.append(output.get("text", ""))
+            shown = output.get("data", {}).get("text/html", "")
+            shown = re.sub(r"<style>.*?</style>|<[^>]+>", " ", shown, flags=re.DOTALL)
+            parts += [html.unescape(shown), output.get("text", "")]
     return "\n".join(parts)
 
 

@@ -234,7 +234,7 @@ def test_every_cause_in_the_chart_reads_as_a_title_and_its_code() -> None:
     )
     assert causes == [
         ("Plan not found (PLAN_NOT_FOUND)", 3),
-        ("Reason not documented (NETWORK_REJECTED)", 2),
+        ("Not documented (NETWORK_REJECTED)", 2),
         (charts.NO_REASON, 1),
     ]
 
