@@ -36,8 +36,10 @@ def kpi_tiles_html(counts: Sequence[ProviderCounts], *, filtered: bool) -> str:
             f'<div class="eo-kpi-value">{total:,}</div>'
             f'<div class="eo-kpi-split eo-muted">{render.text(split)}</div></div>'
         )
-    scope = "matching the filters" if filtered else "all orders"
-    caption = f'<div class="eo-kpi-scope eo-muted">Of {orders:,} {scope}</div>'
+    scope = (
+        f"Of {orders:,} orders matching the filters" if filtered else f"Of all {orders:,} orders"
+    )
+    caption = f'<div class="eo-kpi-scope eo-muted">{scope}</div>'
     return f'<div class="eo-kpis">{"".join(tiles)}</div>{caption}'
 
 

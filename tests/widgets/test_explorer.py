@@ -233,7 +233,7 @@ def test_the_kpi_tiles_count_as_the_tools_do(
         assert (
             f'data-kpi="{field}"' in tiles and f'<div class="eo-kpi-value">{total:,}</div>' in tiles
         )
-    assert "Of 120 all orders" in tiles
+    assert "Of all 120 orders" in tiles
     explorer.set_filters(status="FAILED").wait()
     assert "matching the filters" in explorer.tiles.value
 
