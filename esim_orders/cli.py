@@ -302,7 +302,12 @@ def _run_sandbox(args: argparse.Namespace) -> int:
         check_config(config, provider_keys())
     except ValueError as exc:  # SandboxConfig names the knob it cannot honour
         raise ConfigError(str(exc)) from None
-    serve(host=args.host, port=args.port, config=config)
+    try:
+        serve(host=args.host, port=args.port, config=config)
+    except OSError as exc:  # a busy port or an address not of this machine: one line
+        raise ConfigError(
+            f"cannot listen on {args.host}:{args.port}: {exc.strerror or exc}"
+        ) from None
     return 0
 
 

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from enum import StrEnum
-from typing import Any, ClassVar
+from typing import Annotated, Any, ClassVar
 
 from pydantic import (
     BaseModel,
@@ -15,6 +15,8 @@ from pydantic import (
     Field,
     GetCoreSchemaHandler,
     GetJsonSchemaHandler,
+    PlainSerializer,
+    WithJsonSchema,
     computed_field,
 )
 from pydantic.json_schema import JsonSchemaValue
@@ -176,6 +178,23 @@ class SubscriptionStatus(StrEnum):
     UNKNOWN = "UNKNOWN"
 
 
+def iso_utc(moment: datetime) -> str:
+    """A time as every answer writes it: UTC, to the millisecond, with a `Z`
+    (`2026-11-20T11:58:13.385Z`). Zim sends milliseconds and PressOne whole seconds; one
+    precision keeps a listing's times comparable by eye and by string, and loses nothing
+    either provider sent. A zoneless time is UTC, as the providers' are."""
+    utc = moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+    return utc.isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+#: A datetime field of a model or view: written by `iso_utc` in JSON output.
+Timestamp = Annotated[
+    datetime,
+    PlainSerializer(iso_utc, return_type=str, when_used="json"),
+    WithJsonSchema({"format": "date-time", "type": "string"}, mode="serialization"),
+]
+
+
 class _Model(BaseModel):
     model_config = ConfigDict(frozen=True, extra="ignore")
 
@@ -197,8 +216,22 @@ class Money(_Model):
         """For people and models: `4.90 USD`, `775 JPY`."""
         return f"{self.amount:.{self.exponent}f} {self.currency}"
 
+    @classmethod
+    def from_formatted(cls, text: str) -> Money | None:
+        """`formatted` read back (`4.90 USD`), for views that carry the text alone; None for
+        anything else."""
+        match = _FORMATTED_MONEY.fullmatch(text.strip())
+        if match is None:
+            return None
+        whole, fraction, currency = match.groups()
+        digits = fraction or ""
+        return cls(minor_units=int(whole + digits), currency=currency, exponent=len(digits))
+
     def __str__(self) -> str:
         return self.formatted
+
+
+_FORMATTED_MONEY = re.compile(r"(-?\d+)(?:\.(\d{1,6}))? (\S+)")
 
 
 class Allowance(_Model):
@@ -268,8 +301,8 @@ class Order(_Model):
     provider_status: str | None = None
     type: OrderType = OrderType.UNKNOWN
     provider_type: str | None = None
-    created_at: datetime | None = None
-    updated_at: datetime | None = None
+    created_at: Timestamp | None = None
+    updated_at: Timestamp | None = None
     description: str | None = None
     plan: Plan | None = None
     quantity: int | None = None

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import socket
 import subprocess
 import sys
 import time
@@ -151,6 +152,18 @@ def test_unknown_sandbox_knob_values_are_one_line_errors():
     result = run("sandbox", "--fault-providers", "zim,acme")
     assert result.returncode == 2 and "unknown fault providers ['acme']" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_sandbox_on_a_busy_port_says_so_in_one_line_like_serve():
+    with socket.create_server(("127.0.0.1", 0)) as busy:
+        port = str(busy.getsockname()[1])
+        sandbox = run("sandbox", "--port", port)
+        serve = run("serve", "--http", "--port", port)
+    expected = f"esim-orders: configuration error: cannot listen on 127.0.0.1:{port}: "
+    for result in (sandbox, serve):
+        assert result.returncode == 2
+        assert result.stderr.startswith(expected) and "in use" in result.stderr
+        assert result.stderr.count("\n") == 1, result.stderr  # no banner, no traceback
 
 
 def test_sandbox_serves_pressone_oldest_first_when_asked():

@@ -30,6 +30,7 @@ def explain_advice(
     *,
     note: Callable[[str], str],
     impact: Impact | None = None,
+    references: list[str] | None = None,
     **facts: Any,
 ) -> Explanation:
     """An explanation saying what `advice` says, its placeholders filled from `values`.
@@ -37,7 +38,8 @@ def explain_advice(
     `facts` are the fields the advice does not decide (what was explained, the confidence,
     the entry key, the provider's text, the evidence, the time); `note` writes the
     escalation note around the question the advice asks support, when it asks one;
-    `impact` replaces the catalogue's impact when the order shows better.
+    `impact` replaces the catalogue's impact when the order shows better; `references`
+    replaces the advice's own (those of the explained provider, `Catalogue.references_for`).
     """
     question = fill(advice.ask_support, values) if advice.ask_support else None
     return Explanation(
@@ -53,7 +55,7 @@ def explain_advice(
         retry_note=fill(advice.retry_note, values) if advice.retry_note else None,
         who_acts=list(advice.who_acts),
         next_steps=[fill(step, values) for step in advice.next_steps],
-        references=list(advice.references),
+        references=list(advice.references) if references is None else references,
         escalation_note=note(question) if question else None,
     )
 

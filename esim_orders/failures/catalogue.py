@@ -168,6 +168,8 @@ class Catalogue(_Strict):
     #: provider -> wire status (upper case) -> its wait
     waiting: dict[ProviderKey, dict[Code, Wait]] = Field(default_factory=dict)
     answers: dict[ProviderKey, Answers] = Field(default_factory=dict)
+    #: provider (or "any") -> the names of the public documents its references cite
+    sources: dict[ProviderKey, tuple[Title, ...]] = Field(default_factory=dict)
 
     @model_validator(mode="after")
     def _consistent(self) -> Catalogue:
@@ -213,6 +215,17 @@ class Catalogue(_Strict):
 
     def answers_of(self, provider: str) -> Answers:
         return self.answers.get(provider) or Answers()
+
+    def references_for(self, provider: str, references: tuple[str, ...]) -> list[str]:
+        """The references an explanation of `provider` cites: a reference to another
+        provider's documents is left out (a generic text serves every provider)."""
+        others = tuple(
+            name
+            for owner, names in self.sources.items()
+            if owner not in (provider, "any")
+            for name in names
+        )
+        return [r for r in references if not (others and r.startswith(others))]
 
     def entry(self, key: str) -> Entry:
         """An entry by its `provider:CODE` key (tests and tools that name entries)."""

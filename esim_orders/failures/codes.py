@@ -48,6 +48,7 @@ def explain_code(
         note=lambda question: code_note(
             provider, code=quoted(code, CODE_CAP), headline=advice.title, question=question, now=now
         ),
+        references=catalogue.references_for(provider, advice.references),
         provider=provider,
         code=shown,
         confidence=confidence,

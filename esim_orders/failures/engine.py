@@ -157,7 +157,7 @@ class _Reading:
             diagnosis=diagnosis,
             impact=self._impact(entry),
             steps=steps,
-            references=list(entry.references),
+            references=self.catalogue.references_for(self.order.provider, entry.references),
             limit=limit,
         )
 
@@ -241,6 +241,7 @@ class _Reading:
                 now=self.now,
             ),
             impact=self._impact(advice, values),
+            references=self.catalogue.references_for(self.order.provider, advice.references),
             **self._identity(),
             confidence=confidence,
             entry=entry_key,

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Literal
 
 from pydantic import Field
 
-from ..models import OrderStatus, Provider, View
+from ..models import OrderStatus, Provider, Timestamp, View
 from .catalogue import Actor, Category, Charged, Issued, RetryVerdict
 
 __all__ = ["Confidence", "Evidence", "Explanation", "Impact", "Outcome"]
@@ -74,4 +73,4 @@ class Explanation(View):
         description="Ready to send to provider support: ids, payment reference, times; no "
         "activation code and no personal data.",
     )
-    checked_at: datetime = Field(description="The time ages were measured against.")
+    checked_at: Timestamp = Field(description="The time ages were measured against.")

@@ -54,7 +54,10 @@ def explanation_rows(expl: Explanation, *, with_note: bool = True) -> Card:
         impact += f". {expl.impact.note}"
     blocks.append(Fact.of("Impact", impact, sep=": "))
     if expl.retry:
-        retry = say(expl.retry) + (f" ({expl.retry_note})" if expl.retry_note else "")
+        # The note is a sentence of its own; in brackets, and before ". Who acts", its full
+        # stop would read twice.
+        note = expl.retry_note.rstrip(" .") if expl.retry_note else ""
+        retry = say(expl.retry) + (f" ({note})" if note else "")
         facts = [Fact.of("Retry", retry, sep=": ")]
         if expl.who_acts:
             facts.append(Fact.of("Who acts", ", ".join(say(a) for a in expl.who_acts), sep=": "))

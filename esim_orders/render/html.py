@@ -122,8 +122,13 @@ def _head(head: Head) -> str:
 
 
 def _part(part: Part) -> str:
+    """One part of a value; the spaces around it stay (cleaning trims them, and "field"
+    then its value would run together: `statusFAILED;failure_reason…`)."""
     css = _STYLE_CLASS.get(part.style)
-    return f'<span class="{css}">{text(part.text)}</span>' if css else text(part.text)
+    inner = f'<span class="{css}">{text(part.text)}</span>' if css else text(part.text)
+    before = " " if part.text[:1].isspace() else ""
+    after = " " if part.text[-1:].isspace() else ""
+    return f"{before}{inner}{after}"
 
 
 def _value(fact: Fact) -> str:

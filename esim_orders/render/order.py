@@ -26,7 +26,7 @@ def plan_text(plan: Plan) -> str:
     allowances = [
         f"{label} {value}"
         for label, value in (("data", plan.data), ("voice", plan.voice), ("SMS", plan.sms))
-        if value is not None
+        if value is not None and (value.unlimited or value.amount != 0)  # "voice 0 MINUTES"
     ]
     if allowances:
         parts.append(", ".join(allowances))

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+import os
+import socket
 import sys
 
 import uvicorn
@@ -41,14 +43,31 @@ class _DropNotice(logging.Filter):
         return True
 
 
-def serve(host: str = "127.0.0.1", port: int = 8080, config: SandboxConfig | None = None) -> None:
-    """Print the URLs and credentials to stderr, then serve until interrupted.
+def listen(host: str, port: int) -> socket.socket:
+    """The listening socket, bound before anything is printed: a busy port raises `OSError`
+    here, for the caller to say in one line, not as uvicorn's traceback after the banner."""
+    bare = host.strip("[]")
+    family = socket.AF_INET6 if ":" in bare else socket.AF_INET
+    try:
+        return socket.create_server((bare, port), family=family)
+    except OSError as exc:  # create_server appends the address tuple; the caller names it
+        raise OSError(exc.errno, os.strerror(exc.errno) if exc.errno else str(exc)) from None
 
-    The banner goes to stderr so stdout stays free for whatever the caller pipes.
+
+def serve(host: str = "127.0.0.1", port: int = 8080, config: SandboxConfig | None = None) -> None:
+    """Bind, print the URLs and credentials to stderr, then serve until interrupted.
+
+    The banner goes to stderr so stdout stays free for whatever the caller pipes; it names
+    the bound port (`--port 0` picks a free one). Raises `OSError` when it cannot bind.
     """
     app = create_app(config)
-    print(banner(host, port), file=sys.stderr, flush=True)
+    sock = listen(host, port)
+    print(banner(host, sock.getsockname()[1]), file=sys.stderr, flush=True)
     uvicorn_logger = logging.getLogger("uvicorn.error")
     if not any(isinstance(existing, _DropNotice) for existing in uvicorn_logger.filters):
         uvicorn_logger.addFilter(_DropNotice())
-    uvicorn.Server(uvicorn.Config(app, host=host, port=port, log_level="info")).run()
+    server = uvicorn.Server(uvicorn.Config(app, host=host, port=port, log_level="info"))
+    try:
+        server.run(sockets=[sock])
+    finally:
+        sock.close()

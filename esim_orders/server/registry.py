@@ -49,8 +49,9 @@ class ToolFace:
 
     @property
     def description(self) -> str:
-        """The tool's own docstring, then the sentence a model needs to use it well."""
-        return f"{inspect.getdoc(self.fn) or ''} {self.usage}".strip()
+        """The tool's own docstring, then the sentence a model needs to use it well, as one
+        paragraph: the docstring's line breaks are the source's wrapping, not the text's."""
+        return " ".join(f"{inspect.getdoc(self.fn) or ''} {self.usage}".split())
 
 
 FACES = (

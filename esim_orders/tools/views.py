@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from pydantic import Field
 
-from ..models import Order, OrderStatus, OrderType, Provider, View
+from ..models import Order, OrderStatus, OrderType, Provider, Timestamp, View
 
 __all__ = ["OrderPage", "OrderSummary", "ProviderIssue", "View"]
 
@@ -18,7 +16,7 @@ class OrderSummary(View):
     status: OrderStatus
     provider_status: str | None = Field(None, description="Status as the provider sent it.")
     type: OrderType
-    created_at: datetime | None = None
+    created_at: Timestamp | None = None
     code: str | None = Field(None, description="The provider's human order code.")
     plan: str | None = None
     price: str | None = None

@@ -12,6 +12,7 @@ from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, timedelta
+from itertools import pairwise
 from typing import Literal
 
 from ..models import OrderStatus
@@ -23,6 +24,13 @@ Unit = Literal["day", "week", "month"]
 MAX_BARS = 40
 MAX_CAUSES = 8
 NO_REASON = "No reason given"
+#: What a failure reason the catalogue does not know is called, before its code in brackets.
+UNDOCUMENTED = "Not documented"
+#: A chart starts at its orders, not at a few stragglers long before them: the earliest
+#: orders, at most this share of the dated ones, are counted apart when this long a gap
+#: without orders follows them.
+STRAGGLER_GAP = timedelta(days=28)
+STRAGGLER_SHARE = 0.05
 
 
 @dataclass(frozen=True)
@@ -34,10 +42,12 @@ class StatusSeries:
     counts: tuple[Mapping[OrderStatus, int], ...] = ()
     undated: int = 0
     statuses: tuple[OrderStatus, ...] = field(default=())
+    #: Stragglers: orders created long before the rest, counted but not drawn.
+    earlier: int = 0
 
     @property
     def total(self) -> int:
-        return sum(sum(c.values()) for c in self.counts) + self.undated
+        return sum(sum(c.values()) for c in self.counts) + self.undated + self.earlier
 
 
 def _period_start(day: date, unit: Unit) -> date:
@@ -86,6 +96,9 @@ def series_of_days(
     dated = [(day, status) for (day, status), n in days.items() if n]
     if not dated:
         return StatusSeries(unit=unit or "day", undated=undated)
+    start_day = _after_stragglers(days)
+    earlier = sum(days[key] for key in dated if key[0] < start_day)
+    dated = [key for key in dated if key[0] >= start_day]
     first = min(d for d, _ in dated)
     last = max(d for d, _ in dated)
     unit = unit or pick_unit(first, last)
@@ -103,7 +116,26 @@ def series_of_days(
         counts=tuple(dict(c) for c in buckets.values()),
         undated=undated,
         statuses=tuple(s for s in OrderStatus if s in present),
+        earlier=earlier,
     )
+
+
+def _after_stragglers(days: Mapping[tuple[date, OrderStatus], int]) -> date:
+    """The day the chart starts: the first order's, or the first after a long gap that only
+    a few stragglers precede (`STRAGGLER_GAP`, `STRAGGLER_SHARE`)."""
+    per_day: Counter[date] = Counter()
+    for (day, _), n in days.items():
+        per_day[day] += n
+    ordered = sorted(d for d, n in per_day.items() if n)
+    allowed = sum(per_day.values()) * STRAGGLER_SHARE
+    start, before = ordered[0], 0
+    for earlier, later in pairwise(ordered):
+        before += per_day[earlier]
+        if before > allowed:
+            break
+        if later - earlier >= STRAGGLER_GAP:
+            start = later
+    return start
 
 
 def cause_key(summary: OrderSummary) -> tuple[str, str | None]:
@@ -131,8 +163,7 @@ def rank_causes(
         if not reason:
             counts[NO_REASON] += n
             continue
-        title = titles.get((provider, reason))
-        counts[f"{title} ({reason})" if title else reason] += n
+        counts[f"{titles.get((provider, reason), UNDOCUMENTED)} ({reason})"] += n
     # Ties by name: the same orders rank the same in whatever order they were read.
     ranked = sorted(counts.items(), key=lambda item: (-item[1], item[0]))
     if len(ranked) > MAX_CAUSES:
@@ -270,6 +301,13 @@ def charts_body(series: StatusSeries, causes: Sequence[tuple[str, int]]) -> str:
         if series.undated
         else ""
     )
+    if series.earlier:
+        orders = "1 order" if series.earlier == 1 else f"{series.earlier} orders"
+        since = series.periods[0].strftime("%b %d, %Y")
+        undated += (
+            f'<div class="eo-muted">{orders} created before {since}, long before the rest, '
+            f"{'is' if series.earlier == 1 else 'are'} counted but not drawn.</div>"
+        )
     failed = sum(n for _, n in causes)
     return (
         f'<div class="eo-chart"><h4>Orders by status, {unit} (UTC)</h4>'

@@ -15,6 +15,7 @@ from .errors import error_text
 from .export import download_link, file_link
 from .fetch import Exported, Progress, Tallied, fetch_csv_file, fetch_tally
 from .jobs import Report, Runner
+from .kpis import KpiTiles
 from .progress import Activity
 from .query import OrderQuery
 from .state import ExplorerState
@@ -38,8 +39,10 @@ class ChartsPane(widgets.VBox):
         runner: Runner,
         activity: Activity,
         export_dir: Path | None = None,
+        tiles: KpiTiles | None = None,
     ) -> None:
         self._service, self._state, self._runner, self._activity = service, state, runner, activity
+        self._tiles = tiles
         self._export_dir = export_dir
         self.export_button = widgets.Button(
             description="Export CSV",
@@ -84,6 +87,8 @@ class ChartsPane(widgets.VBox):
     def load(self, query: OrderQuery) -> None:
         self._activity.start("all", "Reading all matching orders…")
         self.charts.value = ""
+        if self._tiles is not None:
+            self._tiles.loading()
         total = self._total(query)
 
         def work(report: Report) -> Tallied:
@@ -98,6 +103,8 @@ class ChartsPane(widgets.VBox):
         def failed(exc: BaseException) -> None:
             self._activity.finish("all")
             self.charts.value = render.error_html("Charts: " + error_text(exc))
+            if self._tiles is not None:
+                self._tiles.clear()
 
         self._runner.submit("all", work, done, failed)
 
@@ -108,6 +115,8 @@ class ChartsPane(widgets.VBox):
             return
         body = _incomplete(tallied.note, "div") + charts_body(*data)
         self.charts.value = render.view(body, with_style=False)
+        if self._tiles is not None:
+            self._tiles.show(tallied.counts, filtered=bool(tallied.query.tool_arguments()))
 
     # ------------------------------------------------------------------ export
 

@@ -34,6 +34,7 @@ from .fetch import (
 )
 from .filters import UNSET, FilterBar, Statuses, Unset
 from .jobs import Report, Runner
+from .kpis import KpiTiles
 from .progress import Activity
 from .query import OrderQuery
 from .session import default_service
@@ -95,10 +96,12 @@ class OrdersExplorer(widgets.VBox):
         self.type_filter, self.text_filter = self.filters.type, self.filters.text
         self.from_filter, self.to_filter = self.filters.created_from, self.filters.created_to
         self.activity = Activity()
+        self.tiles = KpiTiles()
+        self.tiles.layout.display = None if charts else "none"  # counted by the charts' read
         self.table = TablePane(page_size, self.select, self._turn)
-        self.detail = DetailPane(self.service)
+        self.detail = DetailPane(self.service, self.close_order)
         self.all_pane = ChartsPane(
-            self.service, self.state, self._runner, self.activity, export_dir
+            self.service, self.state, self._runner, self.activity, export_dir, self.tiles
         )
         # The panes' parts by name, as before the panes existed.
         self.message, self.head, self.rows = self.table.message, self.table.head, self.table.rows
@@ -109,16 +112,21 @@ class OrdersExplorer(widgets.VBox):
         self.charts, self.export_button = self.all_pane.charts, self.all_pane.export_button
         self.export_link = self.all_pane.export_link
 
+        # The table alone takes the whole width; an opened order's card sits beside it
+        # where both fit (their flex bases), else wraps below it.
+        self._split = widgets.HBox(
+            [self.table, self.detail],
+            layout=widgets.Layout(flex_flow="row wrap", align_items="flex-start"),
+        )
+        self._split.add_class("eo-split")  # its row gap: GRID_CSS
         super().__init__(
             [
                 widgets.HTML(STYLESHEET + GRID_CSS, layout=widgets.Layout(display="none")),
                 widgets.HTML(self._header_html()),
                 self.filters,
                 self.activity,
-                widgets.HBox(
-                    [self.table, self.detail],
-                    layout=widgets.Layout(flex_flow="row wrap", align_items="flex-start"),
-                ),
+                self.tiles,
+                self._split,
                 self.all_pane,
             ],
             layout=widgets.Layout(width="100%"),
@@ -253,6 +261,13 @@ class OrdersExplorer(widgets.VBox):
 
     # ------------------------------------------------------------------ one order
 
+    def close_order(self) -> None:
+        """Close the opened order's card: the table takes the whole width again."""
+        self._runner.cancel("detail")
+        self.state.close()
+        self.table.mark(None)
+        self.detail.close()
+
     def select(self, ref: str) -> None:
         """Open an order: its card, and for a failed or stuck order, its explanation."""
         self.state.select(ref)
@@ -276,7 +291,9 @@ class OrdersExplorer(widgets.VBox):
 
     def static_html(self) -> str:
         """The view as it stands, as plain HTML: what a saved notebook shows without a kernel."""
-        return static_html(self.state, self._header_html(), self.charts.value)
+        return static_html(
+            self.state, self._header_html(), self.charts.value, tiles=self.tiles.value
+        )
 
     def _repr_mimebundle_(self, **kwargs: Any) -> dict[str, Any]:
         bundle = super()._repr_mimebundle_(**kwargs) or {}

@@ -12,14 +12,20 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
+from ..models import Money
 from ..tools.views import OrderSummary
 
 if TYPE_CHECKING:
     import pandas
 
 #: The `list_orders` summary fields, in the tool's order: what a model sees, nothing more
-#: (no raw payload, no activation secret, no personal data).
-CSV_COLUMNS: tuple[str, ...] = tuple(OrderSummary.model_fields)
+#: (no raw payload, no activation secret, no personal data); the price as two columns, the
+#: amount a number alone (a spreadsheet sums it) and its currency beside it.
+CSV_COLUMNS: tuple[str, ...] = tuple(
+    column
+    for field in OrderSummary.model_fields
+    for column in (("amount", "currency") if field == "price" else (field,))
+)
 #: A CSV up to this size is also offered from the page itself (a data: URI), which works
 #: where the kernel's files are not served (Voila, VS Code); a larger one only as its file.
 INLINE_MAX_BYTES = 1_000_000
@@ -27,6 +33,9 @@ INLINE_MAX_BYTES = 1_000_000
 
 def summary_record(summary: OrderSummary) -> dict[str, Any]:
     data = summary.model_dump(mode="json")
+    price = Money.from_formatted(summary.price) if summary.price else None
+    if price is not None:
+        data["amount"], data["currency"] = f"{price.amount:.{price.exponent}f}", price.currency
     return {column: data.get(column) for column in CSV_COLUMNS}
 
 
@@ -102,4 +111,5 @@ def to_dataframe(summaries: Sequence[OrderSummary]) -> pandas.DataFrame:
         ) from exc
     frame = pandas.DataFrame([summary_record(s) for s in summaries], columns=list(CSV_COLUMNS))
     frame["created_at"] = pandas.to_datetime(frame["created_at"], utc=True, format="ISO8601")
+    frame["amount"] = pandas.to_numeric(frame["amount"])
     return frame

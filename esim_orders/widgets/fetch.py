@@ -16,7 +16,7 @@ from ..models import Order, Provider, sort_key
 from ..service.sync import SyncOrderService
 from ..tools import explain_failure, get_order, list_orders
 from ..tools.views import OrderPage, OrderSummary
-from ..tools.visit_orders import StopVisit, VisitedOrders, visit_orders
+from ..tools.visit_orders import ProviderCounts, StopVisit, VisitedOrders, visit_orders
 from .csv_file import CsvFile
 from .jobs import Superseded
 from .query import OrderQuery
@@ -79,6 +79,8 @@ class Tallied:
     tally: ChartTally
     titles: dict[tuple[str, str], str]
     note: str | None  # what is missing, when a provider could not answer
+    #: Per provider: orders, created today, failed, stuck now (the KPI tiles).
+    counts: tuple[ProviderCounts, ...] = ()
 
 
 def fetch_tally(
@@ -88,11 +90,11 @@ def fetch_tally(
     total: int | None = None,
 ) -> Tallied:
     """The charts' counters over every matching order, with the catalogue titles of the
-    failed ones' causes."""
+    failed ones' causes, and the tiles' counts per provider from the same reading."""
     tally = ChartTally()
     visited = visit_matching(service, query, tally.add, progress, total)
     titles = fetch_cause_titles(service, tally.failures)
-    return Tallied(query, tally, titles, note_of(visited))
+    return Tallied(query, tally, titles, note_of(visited), tuple(visited.counts))
 
 
 @dataclass(frozen=True)

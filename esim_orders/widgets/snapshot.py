@@ -13,10 +13,15 @@ __all__ = ["header_html", "source_line", "static_html"]
 
 
 def source_line(providers: Sequence[Provider], is_sandbox: bool) -> str:
-    """Where the orders come from, in words: demo data, or live orders of named providers."""
+    """Where the orders come from, in words: demo data, or live orders of named providers.
+    The page's one statement of its data source (the demo notebook makes none of its own),
+    so it says what the service really reads."""
     names = " and ".join(p.display_name for p in providers)
     if is_sandbox:
-        return f"{names} demo data from the embedded sandbox: no credentials needed"
+        return (
+            f"Sandbox data: {names} demo orders from the embedded sandbox; no real customer "
+            "or order is shown"
+        )
     return f"Live orders from {names}"
 
 
@@ -24,15 +29,16 @@ def header_html(providers: Sequence[Provider], is_sandbox: bool, title: str | No
     """The title (if any) over where the orders come from."""
     heading = f"<h3>{html.escape(title)}</h3>" if title else ""
     source = html.escape(source_line(providers, is_sandbox))
-    return render.view(f'{heading}<div class="eo-muted">{source}</div>', with_style=False)
+    kind = "eo-source-sandbox" if is_sandbox else "eo-source-live"
+    return render.view(f'{heading}<div class="eo-source {kind}">{source}</div>', with_style=False)
 
 
-def static_html(state: ExplorerState, header: str, charts: str = "") -> str:
-    """The view as it stands, as plain HTML: filters, the page (or its error), the selected
-    order's card and explanation, and the charts' HTML as drawn."""
+def static_html(state: ExplorerState, header: str, charts: str = "", *, tiles: str = "") -> str:
+    """The view as it stands, as plain HTML: filters, the KPI tiles and the page (or its
+    error) as drawn, the selected order's card and explanation, and the charts' HTML."""
     plain = {"with_style": False}
     filters = render.text(state.query.describe())
-    parts = [header, f'<div class="eo-muted">Filters: {filters}</div>']
+    parts = [header, f'<div class="eo-muted">Filters: {filters}</div>', tiles]
     if state.error:
         parts.append(render.error_html(state.error, **plain))
     elif state.page is not None:

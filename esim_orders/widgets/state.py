@@ -104,6 +104,10 @@ class ExplorerState:
     def open_failed(self) -> None:
         self.selected_order = self.explanation = None
 
+    def close(self) -> None:
+        """No order opened any more."""
+        self.selected = self.selected_order = self.explanation = None
+
     # ------------------------------------------------------------------ every matching order
 
     def tallied_for(self, query: OrderQuery) -> Tallied | None:

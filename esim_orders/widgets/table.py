@@ -21,6 +21,37 @@ GRID_COLUMNS: tuple[tuple[str, int, str], ...] = (
     ("Failure reason", 7, "124px"),
 )
 _TEMPLATE = " ".join(width for _, _, width in GRID_COLUMNS)
+#: As the table pane narrows (an opened order's card beside it, a small page), these columns
+#: go first, so the plan keeps room to be read; the card shows what they say. Later tiers
+#: win where several match (container queries on the pane).
+NARROW_TIERS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("1000px", ("Type",)),
+    ("900px", ("Type", "Failure reason")),
+)
+NARROW_STATUS = "150px"
+
+
+def _narrow_rules() -> str:
+    rules = []
+    for below, hidden in NARROW_TIERS:
+        template = " ".join(
+            NARROW_STATUS if header == "Status" else width
+            for header, _, width in GRID_COLUMNS
+            if header not in hidden
+        )
+        hide = ",".join(
+            f".eo-explorer .eo-cells>div:nth-child({n})"
+            for n, (header, _, _) in enumerate(GRID_COLUMNS, 1)
+            if header in hidden
+        )
+        rules.append(
+            f"@container (max-width: {below}) {{\n"
+            f"  .eo-explorer .eo-cells{{grid-template-columns:{template}}}\n"
+            f"  {hide}{{display:none}}\n}}"
+        )
+    return "\n".join(rules)
+
+
 GRID_CSS = f"""<style>
 .eo-explorer .eo-row{{border-bottom:1px solid var(--jp-border-color2, rgba(128,128,128,.3));
   align-items:center;margin:0;min-height:30px}}
@@ -39,6 +70,9 @@ GRID_CSS = f"""<style>
   font-family:var(--jp-code-font-family, monospace);font-size:12px;padding:0 6px}}
 .eo-explorer button.eo-ref:hover{{text-decoration:underline}}
 .eo-explorer .eo-head-ref{{padding-left:8px;font-size:12px}}
+.eo-explorer .eo-split{{row-gap:12px}}
+.eo-explorer .eo-table-pane{{container-type:inline-size}}
+{_narrow_rules()}
 </style>"""
 REF_WIDTH = "210px"  # long Zim refs end in "…"; the card shows them whole
 _CELLS_LAYOUT = {"flex": "1 1 0%", "width": "auto", "min_width": "0", "overflow": "hidden"}

@@ -11,6 +11,9 @@ from . import html as render
 from .state import ExplorerState
 from .table import TableRow, header_row
 
+#: The table's width before it shares a row with an opened order's card (see DetailPane).
+TABLE_BASIS = "720px"
+
 
 class TablePane(widgets.VBox):
     """One page of the listing as reusable rows; `on_open(ref)` opens an order and
@@ -35,7 +38,7 @@ class TablePane(widgets.VBox):
         )
         super().__init__(
             [self.message, self.head, *(r.box for r in self.rows), pager],
-            layout=widgets.Layout(flex="3 1 880px", min_width="0", margin="0 12px 0 0"),
+            layout=widgets.Layout(flex=f"3 1 {TABLE_BASIS}", min_width="0", margin="0 12px 0 0"),
         )
         self.add_class("eo-table-pane")
 

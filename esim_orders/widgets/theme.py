@@ -71,12 +71,13 @@ STYLESHEET = f"""<style>
   gap:2px 14px;margin:6px 0}}
 .eo-view dl.eo-facts dt{{float:none;width:auto;margin:0;padding:0;color:{_MUTED};
   font-weight:600}}
-.eo-view dl.eo-facts dd{{float:none;width:auto;margin:0;padding:0;overflow-wrap:anywhere}}
+.eo-view dl.eo-facts dd{{float:none;width:auto;margin:0;padding:0;word-break:normal;
+  overflow-wrap:break-word}}
 .eo-view .eo-quote{{border-left:3px solid {_LINE};padding:0 6px;font-style:italic}}
 .eo-view .eo-card ol{{margin:4px 0 4px 1.4em;padding:0}}
 .eo-view .eo-card pre{{white-space:pre-wrap;background:{_RAISED};color:{_FG};
   padding:6px 8px;border:none;border-radius:4px;font-family:{_MONO};font-size:12px;
-  margin:4px 0}}
+  margin:4px 0;word-break:normal;overflow-wrap:break-word}}
 .eo-view .eo-card summary{{cursor:pointer;font-weight:600}}
 .eo-view .eo-error{{border:1px solid rgba(215,58,73,.55);
   border-left:4px solid rgba(215,58,73,.9);background:rgba(215,58,73,.10);color:{_FG};
@@ -87,4 +88,20 @@ STYLESHEET = f"""<style>
   color:{_FG}}}
 .eo-view .eo-chart svg{{overflow:visible;max-width:100%}}
 .eo-view a.eo-download{{color:var(--jp-content-link-color, #1a73e8);font-weight:600}}
+.eo-view .eo-source{{display:inline-block;padding:1px 10px;border-radius:10px;font-size:12px;
+  font-weight:600;margin:2px 0 6px 0;border:1px solid {_LINE}}}
+.eo-view .eo-source-sandbox{{background:rgba(219,154,4,.14);border-color:rgba(219,154,4,.55)}}
+.eo-view .eo-source-live{{background:rgba(46,160,67,.14);border-color:rgba(46,160,67,.55)}}
+.eo-view .eo-kpis{{display:flex;flex-wrap:wrap;gap:10px;margin:4px 0 2px 0}}
+.eo-view .eo-kpi{{flex:1 1 200px;border:1px solid {_LINE};border-left-width:4px;
+  border-radius:6px;padding:6px 12px;background:{_PANEL};color:{_FG}}}
+.eo-view .eo-kpi-today{{border-left-color:rgba(56,139,253,.85)}}
+.eo-view .eo-kpi-failed{{border-left-color:rgba(215,58,73,.85)}}
+.eo-view .eo-kpi-stuck{{border-left-color:rgba(219,154,4,.9)}}
+.eo-view .eo-kpi-label{{font-size:12px;font-weight:600;color:{_MUTED}}}
+.eo-view .eo-kpi-value{{font-size:22px;font-weight:600;line-height:1.25}}
+.eo-view .eo-kpi-split,.eo-view .eo-kpi-scope{{font-size:11px}}
+.eo-view .eo-kpi-scope{{margin:2px 0 6px 0}}
+/* The date pickers' calendar icon is drawn by the browser in the page's colour scheme. */
+body[data-jp-theme-light="false"] .eo-view input[type="date"]{{color-scheme:dark}}
 </style>"""

@@ -17,7 +17,7 @@ from esim_orders.tools.explain_failure import explain_failure
 
 CATALOGUE = load_catalogue()
 ENTRIES = {entry.key: entry for entry in CATALOGUE.entries}
-SOURCES = ("seed 000", "seed 002", "provider-notes:", "RFC 9110", "settings:")
+SOURCES = tuple(name for names in CATALOGUE.sources.values() for name in names)
 LONG_AGO = timedelta(days=3)
 
 
@@ -90,7 +90,7 @@ def _toml_with(replace: str, by: str) -> str:
         ('category = "plan_or_package"', 'category = "weather"', "category"),
         ('retry = "after_fix"', 'retry = "maybe"', "retry"),
         (
-            'references = ["provider-notes: PressOne upstream code 11 (insufficient credit: top up '
+            'references = ["Airalo Partner API v2, error codes: 11 (insufficient credit: top up '
             'the account balance)"]',
             "references = []",
             "references",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import re
 from datetime import UTC, datetime, timedelta
 
 from esim_orders.failures import Thresholds, explain_order
@@ -65,3 +66,14 @@ def test_provider_words_are_marked_as_data_in_every_face():
     assert 'Failure reason (provider data): "OUT_OF_STOCK"' in text
     assert '"OUT_OF_STOCK"</span> <span class="eo-muted">(provider data)</span>' in rendered
     assert 'Failure reason \\(provider data\\): "OUT\\_OF\\_STOCK"' in markdown
+
+
+def test_html_keeps_the_spaces_between_the_parts_of_a_value():
+    """Evidence is `field value; field value`: as HTML, read as text, it says the same."""
+    expl = explain_order(_order(), NOW, Thresholds())
+    facts = [f for f in _facts(explanation_rows(expl)) if isinstance(f, Fact)]
+    evidence = next(f for f in facts if f.label == "Evidence")
+    rendered = html_face.card_html(explanation_rows(expl))
+    shown = html.unescape(re.sub(r"<[^>]+>", "", rendered))
+    assert evidence.value in shown
+    assert "; " in evidence.value and " FAILED" in evidence.value

@@ -45,6 +45,16 @@ async def test_tools_list_matches_the_snapshot(server: OrdersServer) -> None:
     )
 
 
+async def test_every_description_is_one_paragraph(server: OrdersServer) -> None:
+    """A docstring's wrapping is not the description's: no line breaks reach a client."""
+    for tool in await listed_tools(server):
+        texts = [tool["description"]] + [
+            p.get("description", "") for p in tool["inputSchema"]["properties"].values()
+        ]
+        for text in texts:
+            assert "\n" not in text and "  " not in text, (tool["name"], text)
+
+
 async def test_every_tool_is_read_only_open_world_and_titled(server: OrdersServer) -> None:
     tools = await listed_tools(server)
     assert [tool["name"] for tool in tools] == ["list_orders", "get_order", "explain_failure"]
@@ -80,7 +90,7 @@ async def test_arguments_are_the_tool_functions_own(server: OrdersServer, face: 
         assert prop["description"] == field.description
         if parameters[name].default is not inspect.Parameter.empty:
             assert prop["default"] == parameters[name].default
-    assert tool["description"].startswith(inspect.getdoc(face.fn) or "")
+    assert tool["description"].startswith(" ".join((inspect.getdoc(face.fn) or "").split()))
 
 
 async def test_output_schema_describes_what_is_sent(server: OrdersServer) -> None:

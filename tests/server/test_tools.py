@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 import jsonschema
@@ -219,3 +220,32 @@ async def test_personal_data_only_when_the_environment_allows_it(
     assert ("email" in customer) is personal
     assert ("name" in customer) is personal
     assert ("@" in text_of(result)) is personal
+
+
+#: How every answer writes a time: UTC, to the millisecond, with a Z.
+TIMESTAMP = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z")
+
+
+def _times(value: Any) -> list[str]:
+    """Every value of a key ending in `_at`, anywhere in a structured answer."""
+    if isinstance(value, dict):
+        found = [v for k, v in value.items() if k.endswith("_at") and isinstance(v, str)]
+        return found + [t for v in value.values() for t in _times(v)]
+    if isinstance(value, list):
+        return [t for item in value for t in _times(item)]
+    return []
+
+
+async def test_every_answer_writes_times_at_one_precision(connect: Connect) -> None:
+    """Zim sends milliseconds and PressOne whole seconds; answers write both alike."""
+    async with connect() as client:
+        page = (await call(client, "list_orders", limit=100)).structured_content
+        refs = [o["ref"] for o in page["orders"]]
+        answers = [page]
+        for prefix in ("zim:", "pressone:"):
+            ref = next(r for r in refs if r.startswith(prefix))
+            answers.append((await call(client, "get_order", ref=ref)).structured_content)
+            answers.append((await call(client, "explain_failure", ref=ref)).structured_content)
+    times = [t for answer in answers for t in _times(answer)]
+    assert len(times) > 100
+    assert [t for t in times if not TIMESTAMP.fullmatch(t)] == []

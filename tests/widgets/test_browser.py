@@ -151,14 +151,78 @@ class PageErrors:
         self.errors.append(f"pageerror: {error}")
 
 
+#: Words of an element's text drawn over more than one line: a word cut mid-word. Hyphens
+#: and slashes are break opportunities of their own, so the parts between them are the words.
+BROKEN_WORDS = """(selector) => {
+  const broken = [];
+  for (const root of document.querySelectorAll(selector)) {
+    const walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
+    for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+      for (const m of node.data.matchAll(/[^\\s\\-\\/]+/g)) {
+        const range = document.createRange();
+        range.setStart(node, m.index);
+        range.setEnd(node, m.index + m[0].length);
+        const lines = new Set([...range.getClientRects()]
+          .filter(r => r.width > 0).map(r => Math.round(r.top)));
+        if (lines.size > 1) broken.push(m[0]);
+      }
+    }
+  }
+  return broken;
+}"""
+#: Where the explorer's table pane and detail pane are drawn (px, relative to the page).
+PANES = """() => {
+  const box = s => document.querySelector(s).getBoundingClientRect();
+  const [table, detail, row] = [box('.eo-table-pane'), box('.eo-detail'), box('.eo-explorer')];
+  return {table: [table.left, table.top, table.right, table.bottom, table.width],
+          detail: [detail.left, detail.top, detail.width], row: row.width};
+}"""
+WIDTHS = (1440, 1024)
+FAILED_TILE_IS_THE_TOTAL = """() => {
+  const total = document.querySelector('.eo-table-pane').innerText.match(/ of ([\\d,]+),/);
+  const tile = document.querySelector('.eo-kpi[data-kpi="failed"] .eo-kpi-value');
+  return Boolean(total && tile) && tile.textContent.trim() === total[1];
+}"""
+
+
+def _before_a_selection(page: object, width: int) -> None:
+    """The empty detail pane takes no room: the table has the whole width."""
+    page.set_viewport_size({"width": width, "height": 2000})  # type: ignore[attr-defined]
+    panes = page.evaluate(PANES)  # type: ignore[attr-defined]
+    assert panes["detail"][2] <= panes["table"][4], (width, panes)
+    assert panes["table"][4] >= 0.95 * panes["row"], (width, panes)
+
+
+def _with_an_order_open(page: object, width: int, shot: Path) -> None:
+    """The card beside the table where both fit (1440), below it where not (1024); no word of
+    the card or its escalation note is cut in two."""
+    page.set_viewport_size({"width": width, "height": 2000})  # type: ignore[attr-defined]
+    page.wait_for_timeout(150)  # type: ignore[attr-defined]
+    panes = page.evaluate(PANES)  # type: ignore[attr-defined]
+    table_left, table_top, table_right, table_bottom, _ = panes["table"]
+    left, top, card_width = panes["detail"]
+    if width >= 1440:
+        assert left >= table_right - 1 and abs(top - table_top) < 2, panes
+        assert card_width >= 440, panes  # a card, not a long narrow column
+    else:
+        assert top >= table_bottom - 1 and abs(left - table_left) < 2, panes
+    note = ".eo-failure-card details pre"
+    assert page.inner_text(note).startswith("Subject:")  # type: ignore[attr-defined]
+    cut = page.evaluate(BROKEN_WORDS, f"{note}, .eo-detail dl.eo-facts dd")  # type: ignore[attr-defined]
+    assert cut == [], (width, cut)
+    page.screenshot(path=str(shot), full_page=True)  # type: ignore[attr-defined]
+
+
 def test_partner_demo_in_a_real_browser(voila: str) -> None:
+    """Light and dark, each at 1440 and 1024 px: the rows, KPI tiles and charts, a failed
+    order opened beside or below the table, and the dark theme's date pickers."""
     from playwright.sync_api import sync_playwright
 
     SCREENSHOTS.mkdir(exist_ok=True)
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
         try:
-            for theme, shot in (("light", "partner_demo.png"), ("dark", "partner_demo_dark.png")):
+            for theme in ("light", "dark"):
                 page = browser.new_page(viewport={"width": 1440, "height": 2000})
                 seen = PageErrors()
                 page.route("**/*", seen.block_the_internet)
@@ -169,10 +233,21 @@ def test_partner_demo_in_a_real_browser(voila: str) -> None:
                 page.wait_for_selector(".eo-row:not(.eo-head) button.eo-ref", timeout=60_000)
                 assert page.evaluate(f"({VISIBLE_ROWS})().length") == 20
                 page.wait_for_selector(".eo-charts svg", timeout=30_000)
+                page.wait_for_selector('.eo-kpi[data-kpi="today"]', timeout=30_000)
                 assert "PressOne" in page.inner_text(".eo-explorer")
+                assert "Sandbox data" in page.inner_text(".eo-source")
+                for width in WIDTHS:
+                    _before_a_selection(page, width)
+                scheme = page.evaluate(
+                    "() => getComputedStyle(document.querySelector('input[type=date]')).colorScheme"
+                )
+                assert (scheme == "dark") == (theme == "dark"), scheme  # the icon reads
 
+                page.set_viewport_size({"width": 1440, "height": 2000})
                 page.select_option(".eo-filter-status select", label="Failed")
                 page.wait_for_function(ALL_FAILED, timeout=30_000)
+                # The Failed tile counts what the listing's total says (a timeout if never).
+                page.wait_for_function(FAILED_TILE_IS_THE_TOTAL, timeout=30_000)
                 first = page.locator(".eo-row:not(.eo-head) button.eo-ref").first
                 ref = first.inner_text().strip()
                 first.click()
@@ -181,10 +256,15 @@ def test_partner_demo_in_a_real_browser(voila: str) -> None:
                 explanation = page.inner_text(".eo-failure-card")
                 assert ref in explanation and "Likely cause" in explanation
                 assert "Next steps" in explanation
-
-                page.wait_for_timeout(300)  # let the last paint land before the picture
-                # Voila scrolls an inner panel, so the viewport is made tall enough for the page.
-                page.screenshot(path=str(SCREENSHOTS / shot), full_page=True)
+                page.click(".eo-failure-card details summary")
+                for width in WIDTHS:
+                    _with_an_order_open(
+                        page, width, SCREENSHOTS / f"partner_demo_{theme}_{width}.png"
+                    )
+                page.click(".eo-detail .eo-close")
+                page.wait_for_function(
+                    "() => document.querySelector('.eo-detail').getBoundingClientRect().width === 0"
+                )
                 page.close()
                 assert not seen.errors, seen.errors
         finally:

@@ -198,6 +198,63 @@ def test_export_follows_the_filters(explorer: OrdersExplorer) -> None:
     assert all(r["ref"].startswith("zim:") for r in rows)
 
 
+def test_export_writes_price_as_an_amount_and_a_currency(explorer: OrdersExplorer) -> None:
+    """A spreadsheet sums the amount column: a number alone, its currency beside it."""
+    rows = list(csv.DictReader(io.StringIO(explorer.export_csv())))
+    assert "price" not in rows[0] and {"amount", "currency"} <= set(rows[0])
+    by_ref = {s.ref: s for s in explorer.all_orders()}
+    priced = [r for r in rows if by_ref[r["ref"]].price]
+    assert len(priced) > 100
+    for row in priced:
+        assert re.fullmatch(r"\d+(\.\d+)?", row["amount"]) and re.fullmatch(
+            "[A-Z]{3}", row["currency"]
+        )
+        assert f"{row['amount']} {row['currency']}" == by_ref[row["ref"]].price
+    frame = explorer.to_dataframe()
+    assert frame["amount"].dtype.kind == "f" and frame["amount"].sum() > 0
+
+
+def test_the_kpi_tiles_count_as_the_tools_do(
+    explorer: OrdersExplorer,
+    service: SyncOrderService,
+    tool_page: Callable[..., OrderPage],
+    tool_explanation: Callable[[str], Explanation],
+) -> None:
+    """Counted on the charts' one reading: today's orders, failed ones and stuck ones per
+    provider, as list_orders totals and explain_failure verdicts say."""
+    today = service.service.now().date()
+    counts = {c.provider: c for c in explorer.state.tallied.counts}
+    assert set(counts) == {Provider.PRESSONE, Provider.ZIM}
+    for provider, count in counts.items():
+        assert count.orders == tool_page(provider=provider, limit=1).total
+        assert count.today == tool_page(provider=provider, created_after=today, limit=1).total
+        assert count.failed == tool_page(provider=provider, status=["FAILED"], limit=1).total
+        waiting = tool_page(provider=provider, status=["PENDING", "PROCESSING"], limit=100)
+        stuck = [o for o in waiting.orders if tool_explanation(o.ref).outcome == "stuck"]
+        assert count.stuck == len(stuck)
+    assert sum(c.stuck for c in counts.values()) > 0
+    tiles = explorer.tiles.value
+    for field in ("today", "failed", "stuck"):
+        total = sum(getattr(c, field) for c in counts.values())
+        assert (
+            f'data-kpi="{field}"' in tiles and f'<div class="eo-kpi-value">{total:,}</div>' in tiles
+        )
+    assert "Of all 120 orders" in tiles
+    explorer.set_filters(status="FAILED").wait()
+    assert "matching the filters" in explorer.tiles.value
+
+
+def test_the_card_takes_room_only_while_an_order_is_open(explorer: OrdersExplorer) -> None:
+    assert explorer.detail.layout.display == "none"
+    ref = explorer.rows[0].summary.ref
+    explorer.select(ref)
+    explorer.wait()
+    assert explorer.detail.layout.display == "flex" and explorer.selected == ref
+    explorer.detail.close_button.click()
+    assert explorer.detail.layout.display == "none" and explorer.selected is None
+    assert not any("eo-selected" in row.box._dom_classes for row in explorer.rows)
+
+
 def test_charts_count_every_matching_order(explorer: OrdersExplorer) -> None:
     value = explorer.charts.value
     assert value.count("<svg") == 2

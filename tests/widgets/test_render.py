@@ -225,3 +225,41 @@ def test_a_missing_ipywidgets_names_the_extra_to_install() -> None:
         "from esim_orders.widgets.html import order_card_html  # the renderers need no widgets\n"
     )
     subprocess.run([sys.executable, "-c", code], check=True, timeout=60)
+
+
+def test_every_cause_in_the_chart_reads_as_a_title_and_its_code() -> None:
+    causes = charts.rank_causes(
+        {("zim", "PLAN_NOT_FOUND"): 3, ("zim", "NETWORK_REJECTED"): 2, ("pressone", None): 1},
+        {("zim", "PLAN_NOT_FOUND"): "Plan not found"},
+    )
+    assert causes == [
+        ("Plan not found (PLAN_NOT_FOUND)", 3),
+        ("Not documented (NETWORK_REJECTED)", 2),
+        (charts.NO_REASON, 1),
+    ]
+
+
+def test_the_status_chart_starts_at_the_orders_not_at_one_long_before(now: datetime) -> None:
+    """One order months before the rest would stretch the weeks to mostly empty ones."""
+    recent = [
+        OrderSummary(
+            ref=f"zim:{i}", status="COMPLETED", type="ONE_OFF", created_at=now - timedelta(days=i)
+        )
+        for i in range(0, 100, 2)
+    ]
+    early = OrderSummary(
+        ref="zim:old", status="FAILED", type="ONE_OFF", created_at=now - timedelta(days=190)
+    )
+    series = charts.status_over_time([early, *recent])
+    assert series.unit == "week"
+    assert series.periods[0] >= (now - timedelta(days=99 + 7)).date()
+    assert series.earlier == 1 and series.total == 51
+    assert "1 order created before " in charts.charts_body(series, [])
+    # Orders spread evenly keep their first week, however long ago.
+    spread = [
+        *recent,
+        OrderSummary(
+            ref="zim:x", status="FAILED", type="ONE_OFF", created_at=now - timedelta(days=120)
+        ),
+    ]
+    assert charts.status_over_time(spread).earlier == 0

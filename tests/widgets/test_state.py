@@ -100,7 +100,8 @@ def test_a_csv_file_appears_only_once_written_whole(tmp_path: Path) -> None:
 def test_the_header_says_where_the_orders_come_from_by_the_typed_flag() -> None:
     both = (Provider.PRESSONE, Provider.ZIM)
     assert source_line(both, True) == (
-        "PressOne and Zim demo data from the embedded sandbox: no credentials needed"
+        "Sandbox data: PressOne and Zim demo orders from the embedded sandbox; no real customer "
+        "or order is shown"
     )
     assert source_line((Provider.ZIM,), False) == "Live orders from Zim"
     assert "<h3>Orders</h3>" in header_html(both, False, "Orders")
