@@ -7,6 +7,7 @@ from collections.abc import Iterator
 
 import pytest
 
+from .helpers.oidc import Issuer, start_issuer
 from .helpers.redis_server import RedisServer, start_redis
 
 
@@ -24,3 +25,11 @@ def redis_server(redis_process: RedisServer) -> RedisServer:
         redis_process.start()
     redis_process.client().flushall()
     return redis_process
+
+
+@pytest.fixture(scope="session")
+def issuer() -> Iterator[Issuer]:
+    """The local OpenID provider, one a session (tests that rotate its key start their own)."""
+    started = start_issuer()
+    yield started
+    started.stop()

@@ -3,6 +3,7 @@ for every process of a deployment when they share Redis, see `shared_tokens`).""
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import time
 from collections.abc import Awaitable, Callable
@@ -118,11 +119,9 @@ class TokenCache:
                     self._held = None
                 return self._keep(fetched)
             finally:
-                with anyio.CancelScope(shield=True):
-                    try:
-                        await shared.release(owner)
-                    except StoreDown:
-                        pass  # it expires on its own
+                # Shielded: a cancelled fetch still frees the lock (else it expires on its own).
+                with anyio.CancelScope(shield=True), contextlib.suppress(StoreDown):
+                    await shared.release(owner)
 
     def _adopt(self, shared: SharedTokens, stored: SharedToken) -> str:
         held_secrets.add(stored.value, token=True)
@@ -137,10 +136,8 @@ class TokenCache:
         self.invalidate(token)
         if self._shared is not None and held is not None and held.value == token:
             self._held = None
-            try:
+            with contextlib.suppress(StoreDown):
                 await self._shared.drop(held)
-            except StoreDown:
-                pass
 
     def invalidate(self, token: str) -> None:
         if self._token == token:

@@ -7,6 +7,7 @@ cross as bytes through a codec the owner of the cache supplies, sealed when a ke
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Awaitable, Callable, Hashable
 from dataclasses import dataclass
 from typing import Generic, TypeVar
@@ -57,10 +58,8 @@ class SharedTier(Generic[K, V]):
         data = self.encode(value)
         if self.sealer is not None:
             data = self.sealer.seal(data)
-        try:
+        with contextlib.suppress(StoreDown):
             await self.store.put(f"{self.name}:{self.key(key)}", data, ttl)
-        except StoreDown:
-            pass
 
     def loader(
         self,
