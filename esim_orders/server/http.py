@@ -251,7 +251,7 @@ def serving_line(options: HttpOptions) -> str:
     where = "" if is_loopback(options.host) else f" (listening on {options.host})"
     guard = "; bearer token required" if options.token else ""
     if options.oauth is not None:
-        guard = f"; OAuth access tokens from {options.oauth.issuer} required"
+        guard = f" (OAuth access tokens from {options.oauth.issuer} required)"
     if options.workers > 1:
         mode = f" ({options.workers} workers, stateless)"
     else:

@@ -69,12 +69,16 @@ class OAuthGuard:
     def build(
         cls, options: OAuthOptions, *, transport: httpx2.AsyncBaseTransport | None = None
     ) -> OAuthGuard:
-        settings = AuthSettings(
-            issuer_url=AnyHttpUrl(options.issuer),
-            resource_server_url=AnyHttpUrl(options.resource),
-            required_scopes=[READ_SCOPE],
-            # The verifier checks the audience itself (several spellings of the one URL).
-            validate_token_resource=False,
+        # Strings, so that AuthSettings keeps them as written (no slash added to a bare
+        # origin): clients compare the issuer exactly (RFC 8414).
+        settings = AuthSettings.model_validate(
+            {
+                "issuer_url": options.issuer,
+                "resource_server_url": options.resource,
+                "required_scopes": [READ_SCOPE],
+                # The verifier checks the audience itself (several spellings of the one URL).
+                "validate_token_resource": False,
+            }
         )
         keys = IssuerKeys(options.issuer, transport=transport)
         return cls(settings, JwtVerifier(keys, options.resource))
