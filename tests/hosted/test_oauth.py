@@ -58,9 +58,11 @@ def server(issuer: Issuer) -> Iterator[ServerProcess]:
         "ESIM_ORDERS_PERSONAL_DATA": "1",
     }
     served = start_server(["--http", "--stateless", "--port", str(port)], env)
-    assert served.ready.wait(30) and served.url == url, served.stderr
-    yield served
-    served.stop()
+    try:
+        assert served.ready.wait(30) and served.url == url, served.stderr
+        yield served
+    finally:
+        served.stop()
 
 
 def oauth_client(server: ServerProcess, issuer: Issuer, client: str, scope: str) -> Client:

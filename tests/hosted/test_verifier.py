@@ -188,7 +188,10 @@ async def test_a_key_declared_for_another_algorithm_does_not_verify(
     ("changes", "scopes"),
     [
         ({"scope": "orders:read"}, ["orders:read"]),
-        ({"scope": None, "scp": ["orders:read", "orders:personal"]}, ["orders:read", "orders:personal"]),
+        (
+            {"scope": None, "scp": ["orders:read", "orders:personal"]},
+            ["orders:read", "orders:personal"],
+        ),
         ({"scope": None, "scp": "orders:read"}, ["orders:read"]),
         ({"scope": None}, []),
     ],
