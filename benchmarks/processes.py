@@ -215,7 +215,7 @@ class RedisProcess:
 
 @dataclass
 class IssuerProcess:
-    """The tests' local OpenID provider (scripts/oidc-provider, Node) on a free port."""
+    """The tests' local OpenID provider (scripts/hosted-tools, Node) on a free port."""
 
     port: int = 0
     process: subprocess.Popen[str] | None = None
@@ -225,9 +225,9 @@ class IssuerProcess:
         return f"http://127.0.0.1:{self.port}"
 
     def __enter__(self) -> IssuerProcess:
-        subprocess.run(["bash", str(ROOT / "scripts" / "install-oidc-provider.sh")], check=True)
+        subprocess.run(["bash", str(ROOT / "scripts" / "install-hosted-tools.sh")], check=True)
         self.port = free_port()
-        script = ROOT / "scripts" / "oidc-provider" / "provider.mjs"
+        script = ROOT / "scripts" / "hosted-tools" / "provider.mjs"
         self.process = subprocess.Popen(
             ["node", str(script), str(self.port)],
             stdout=subprocess.PIPE,

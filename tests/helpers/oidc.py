@@ -1,5 +1,6 @@
 """A real OpenID provider on loopback for the OAuth tests: `oidc-provider` from npm
-(scripts/oidc-provider), with client credentials, resource indicators and JWT access tokens.
+(scripts/hosted-tools), with client credentials, resource indicators and JWT access tokens;
+and the MCP Inspector's command line from the same install.
 
 Its test clients: `support-app` (orders:read and orders:personal), `reader-app`
 (orders:read), `personal-only-app` (orders:personal); each one's secret is `<id>-secret`.
@@ -19,11 +20,22 @@ import pytest
 
 from . import free_port
 
-__all__ = ["Issuer", "start_issuer"]
+__all__ = ["INSPECTOR", "Issuer", "install_tools", "start_issuer"]
 
 ROOT = Path(__file__).resolve().parents[2]
-SCRIPT = ROOT / "scripts" / "oidc-provider" / "provider.mjs"
-INSTALL = ROOT / "scripts" / "install-oidc-provider.sh"
+TOOLS = ROOT / "scripts" / "hosted-tools"
+SCRIPT = TOOLS / "provider.mjs"
+INSTALL = ROOT / "scripts" / "install-hosted-tools.sh"
+INSPECTOR = (
+    TOOLS
+    / "node_modules"
+    / "@modelcontextprotocol"
+    / "inspector"
+    / "clients"
+    / "launcher"
+    / "build"
+    / "index.js"
+)
 
 
 @dataclass
@@ -84,9 +96,13 @@ class Issuer:
         return response.json()["access_token"]
 
 
-def start_issuer() -> Issuer:
-    if not (SCRIPT.parent / "node_modules" / "oidc-provider").is_dir():
+def install_tools() -> None:
+    if not (TOOLS / "node_modules" / "oidc-provider").is_dir() or not INSPECTOR.is_file():
         subprocess.run(["bash", str(INSTALL)], check=True, timeout=300)
+
+
+def start_issuer() -> Issuer:
+    install_tools()
     issuer = Issuer()
     issuer.start()
     return issuer

@@ -5,8 +5,11 @@ tokens by the client credentials grant; reached by the MCP SDK's own OAuth clien
 from __future__ import annotations
 
 import json
+import os
+import subprocess
 import time
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import httpx2
@@ -22,7 +25,7 @@ from esim_orders.server.issuer_keys import IssuerKeys
 from esim_orders.server.verifier import JwtVerifier
 
 from ..helpers import free_port
-from ..helpers.oidc import Issuer, start_issuer
+from ..helpers.oidc import INSPECTOR, Issuer, start_issuer
 from ..helpers.processes import INITIALIZE, ServerProcess, start_server
 
 HEADERS = {"Accept": "application/json, text/event-stream", "Content-Type": "application/json"}
@@ -191,6 +194,40 @@ def test_every_tool_call_is_logged_with_the_caller_and_no_token(
         server.stderr
     )
     assert token not in server.stderr and token.split(".")[2] not in server.stderr
+
+
+def inspector(
+    server: ServerProcess, tmp_path: Path, *args: str
+) -> subprocess.CompletedProcess[str]:
+    """The MCP Inspector's command line (`mcp-inspector --cli`), on its own catalog file."""
+    return subprocess.run(
+        ["node", str(INSPECTOR), "--cli", server.url, *args],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={**os.environ, "MCP_CATALOG_PATH": str(tmp_path / "mcp.json"), "HOME": str(tmp_path)},
+    )
+
+
+def test_the_mcp_inspector_reaches_the_tools_with_a_bearer_token(
+    server: ServerProcess, issuer: Issuer, tmp_path: Path
+) -> None:
+    token = issuer.token(server.url, client="reader-app", scope="orders:read")
+    header = f"Authorization: Bearer {token}"
+    listed = inspector(server, tmp_path, "--header", header, "--method", "tools/list")
+    assert listed.returncode == 0, listed.stderr
+    assert {t["name"] for t in json.loads(listed.stdout)["tools"]} >= {"get_order"}
+    called = inspector(
+        server,
+        tmp_path,
+        *("--header", header, "--method", "tools/call", "--tool-name", "list_orders"),
+        *("--tool-arg", "limit=1"),
+    )
+    assert called.returncode == 0, called.stderr
+    assert json.loads(called.stdout)["structuredContent"]["returned"] == 1
+    refused = inspector(server, tmp_path, "--method", "tools/list")
+    assert refused.returncode != 0
+    assert "auth" in (refused.stdout + refused.stderr).lower()
 
 
 async def test_a_key_rotated_at_the_issuer_is_picked_up() -> None:
