@@ -4,6 +4,8 @@ this server, in their lifetime; the `TokenVerifier` the SDK's bearer middleware 
 from __future__ import annotations
 
 import logging
+import time
+from collections import OrderedDict
 from typing import Any
 
 import jwt
@@ -23,6 +25,9 @@ ALGORITHMS = frozenset(
 #: Clock skew tolerated on `exp`, `nbf` and `iat` between the issuer and this server.
 LEEWAY_SECONDS = 30
 MAX_TOKEN_BYTES = 16 * 1024
+#: Tokens verified lately, kept until they expire: a client sends one token for its whole
+#: lifetime, and checking its signature again on every request would cost each tool call.
+MAX_REMEMBERED = 1024
 
 
 class JwtVerifier(TokenVerifier):
@@ -37,10 +42,25 @@ class JwtVerifier(TokenVerifier):
         self.audience = audience
         # The audience as the token may spell it: with or without a trailing slash.
         self._audiences = list(dict.fromkeys([audience, audience.rstrip("/"), audience + "/"]))
+        self._verified: OrderedDict[str, AccessToken] = OrderedDict()
 
     async def verify_token(self, token: str) -> AccessToken | None:
         if len(token) > MAX_TOKEN_BYTES:
             return None
+        known = self._verified.get(token)
+        if known is not None:
+            if known.expires_at is not None and known.expires_at >= time.time():
+                self._verified.move_to_end(token)
+                return known
+            del self._verified[token]
+        verified = await self._verify(token)
+        if verified is not None:
+            self._verified[token] = verified
+            if len(self._verified) > MAX_REMEMBERED:
+                self._verified.popitem(last=False)
+        return verified
+
+    async def _verify(self, token: str) -> AccessToken | None:
         try:
             header = jwt.get_unverified_header(token)
         except jwt.PyJWTError:
