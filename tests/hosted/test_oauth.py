@@ -230,22 +230,35 @@ def test_the_mcp_inspector_reaches_the_tools_with_a_bearer_token(
     assert "auth" in (refused.stdout + refused.stderr).lower()
 
 
-async def test_a_key_rotated_at_the_issuer_is_picked_up() -> None:
-    """Its own issuer (the session's keeps its key): tokens signed with the new key verify
-    once the key set is fetched again, which an unknown key id allows once a minute."""
-    rotating = start_issuer()
-    try:
-        resource = "https://orders.example.com/mcp"
-        clock = [1000.0]
-        verifier = JwtVerifier(IssuerKeys(rotating.url, clock=lambda: clock[0]), resource)
-        assert await verifier.verify_token(rotating.token(resource)) is not None
-        old_kid = rotating.kid
-        rotating.restart()
-        assert rotating.kid != old_kid
-        fresh = rotating.token(resource)
-        clock[0] += 61
-        verified = await verifier.verify_token(fresh)
-        assert verified is not None and verified.scopes == ["orders:read"]
-        assert verifier.keys.fetches == 2
-    finally:
-        rotating.stop()
+@pytest.fixture(scope="module")
+def other_issuer() -> Iterator[Issuer]:
+    """A second authorization server: not the one the server trusts."""
+    started = start_issuer()
+    yield started
+    started.stop()
+
+
+def test_a_token_from_another_issuer_is_refused(
+    server: ServerProcess, other_issuer: Issuer
+) -> None:
+    token = other_issuer.token(server.url)
+    response = post(server, token, INITIALIZE)
+    assert response.status_code == 401
+
+
+async def test_a_key_rotated_at_the_issuer_is_picked_up(other_issuer: Issuer) -> None:
+    """On the second issuer (the server's keeps its key): tokens signed with the new key
+    verify once the key set is fetched again, which an unknown key id allows once a minute."""
+    resource = "https://orders.example.com/mcp"
+    clock = [1000.0]
+    verifier = JwtVerifier(IssuerKeys(other_issuer.url, clock=lambda: clock[0]), resource)
+    assert await verifier.verify_token(other_issuer.token(resource)) is not None
+    old_kid = other_issuer.kid
+    other_issuer.restart()
+    assert other_issuer.kid != old_kid
+    fresh = other_issuer.token(resource)
+    assert await verifier.verify_token(fresh) is None  # within the minute: not fetched again
+    clock[0] += 61
+    verified = await verifier.verify_token(fresh)
+    assert verified is not None and verified.scopes == ["orders:read"]
+    assert verifier.keys.fetches == 2
