@@ -74,7 +74,7 @@ class SharedTokens:
         return f"{provider}:{digest}"
 
     async def read(self) -> SharedToken | None:
-        sealed = await self.store.get(self._key)
+        sealed = await self.store.get(self._key, patient=True)
         if sealed is None:
             return None
         plain = self._sealer.open(sealed)
@@ -90,18 +90,18 @@ class SharedTokens:
         refresh_at = self.clock() + refresh_in
         plain = json.dumps({"token": value, "refresh_at": refresh_at}).encode()
         sealed = self._sealer.seal(plain)
-        await self.store.put(self._key, sealed, lifetime)
+        await self.store.put(self._key, sealed, lifetime, patient=True)
         return SharedToken(value, refresh_at, sealed)
 
     async def claim(self) -> bytes | None:
         """The lock's owner mark when this process may fetch; None while another holds it."""
         owner = secrets.token_hex(16).encode()
-        taken = await self.store.claim(self._lock_key, owner, self.lock_seconds)
+        taken = await self.store.claim(self._lock_key, owner, self.lock_seconds, patient=True)
         return owner if taken else None
 
     async def release(self, owner: bytes) -> None:
-        await self.store.delete_if(self._lock_key, owner)
+        await self.store.delete_if(self._lock_key, owner, patient=True)
 
     async def drop(self, token: SharedToken) -> None:
         """Forget `token` (the provider refused it), unless another process replaced it."""
-        await self.store.delete_if(self._key, token.sealed)
+        await self.store.delete_if(self._key, token.sealed, patient=True)
