@@ -16,6 +16,8 @@ import httpx2
 from jwt import PyJWK, PyJWKSet
 from jwt.exceptions import PyJWKError, PyJWKSetError, PyJWTError
 
+from ..client.transport import default_http_client
+
 __all__ = ["IssuerKeys", "discovery_urls"]
 
 log = logging.getLogger(__name__)
@@ -111,8 +113,9 @@ class IssuerKeys:
         self.fetches += 1
         self._next_fetch = self._clock() + RETRY_SECONDS
         try:
-            async with httpx2.AsyncClient(
-                timeout=FETCH_TIMEOUT_SECONDS, transport=self._transport
+            # The package's one kind of HTTP client: behind the read-only guard (GETs only).
+            async with default_http_client(
+                self._transport, (), timeout=FETCH_TIMEOUT_SECONDS
             ) as http:
                 if self._jwks_uri is None:
                     await self._discover(http)
