@@ -43,6 +43,14 @@ def share_state(
         return None
     store = store or open_store(settings.redis_url or "")
     sealer = Sealer(settings.cache_key) if settings.cache_key else None
+    # One name per provider account: deployments with other credentials that share this
+    # Redis read neither each other's tokens nor each other's orders.
+    names = {
+        provider: SharedTokens.name_for(
+            provider.value, account.token_url, str(getattr(account, "client_id", ""))
+        )
+        for provider, account in accounts.items()
+    }
     if sealer is None:
         log.warning(
             "ESIM_ORDERS_REDIS_URL without ESIM_ORDERS_CACHE_KEY: provider tokens are not "
@@ -50,17 +58,13 @@ def share_state(
         )
     else:
         for provider, client in clients.items():
-            account = accounts[provider]
-            name = SharedTokens.name_for(
-                provider.value, account.token_url, str(getattr(account, "client_id", ""))
-            )
-            client.tokens.share(SharedTokens(store, sealer, name))
+            client.tokens.share(SharedTokens(store, sealer, names[provider]))
     if sealer is not None or not settings.personal_data:
         finished_orders.share(
             SharedTier(
                 store,
                 "orders",
-                key=lambda key: f"{key[0].value}:{key[1]}",
+                key=lambda key: f"{names[key[0]]}:{key[1]}",
                 encode=encode_order,
                 decode=decode_order,
                 sealer=sealer,
