@@ -66,7 +66,7 @@ class JwtVerifier(TokenVerifier):
         except jwt.PyJWTError:
             return _refused("not a JWT")
         algorithm = header.get("alg")
-        if algorithm not in ALGORITHMS:
+        if not isinstance(algorithm, str) or algorithm not in ALGORITHMS:
             return _refused("algorithm not allowed")
         kid = header.get("kid")
         key = await self.keys.key_for(kid if isinstance(kid, str) else None, algorithm)

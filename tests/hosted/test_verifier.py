@@ -213,7 +213,12 @@ async def test_the_client_id_falls_back_to_azp(issuer: LocalIssuer, verifier: Jw
 async def test_garbage_is_refused_without_asking_the_issuer(
     issuer: LocalIssuer, verifier: JwtVerifier
 ) -> None:
-    for token in ("", "not.a.jwt", "a" * 20_000, "e30.e30.", "😀.😀.😀"):
+    odd_headers = [
+        _part({"alg": ["RS256"], "kid": {"k": 1}}) + "." + _part(claims()) + ".c2ln",
+        _part({"alg": "RS256", "kid": ["k1"]}) + "." + _part(claims()) + ".c2ln",
+        _part([1, 2]) + "." + _part(claims()) + ".c2ln",
+    ]
+    for token in ("", "not.a.jwt", "a" * 20_000, "e30.e30.", "😀.😀.😀", *odd_headers):
         assert await verifier.verify_token(token) is None
     assert issuer.asked == []
 
@@ -247,10 +252,11 @@ def test_metadata_is_looked_for_where_each_kind_of_issuer_serves_it() -> None:
     ]
 
 
-def _hs256(header: dict[str, Any], payload: dict[str, Any], secret: bytes) -> str:
-    def part(data: dict[str, Any]) -> bytes:
-        return base64.urlsafe_b64encode(json.dumps(data).encode()).rstrip(b"=")
+def _part(data: Any) -> str:
+    return base64.urlsafe_b64encode(json.dumps(data).encode()).rstrip(b"=").decode()
 
-    signing_input = part(header) + b"." + part(payload)
+
+def _hs256(header: dict[str, Any], payload: dict[str, Any], secret: bytes) -> str:
+    signing_input = (_part(header) + "." + _part(payload)).encode()
     signature = hmac.new(secret, signing_input, hashlib.sha256).digest()
     return (signing_input + b"." + base64.urlsafe_b64encode(signature).rstrip(b"=")).decode()
