@@ -8,6 +8,7 @@ import hashlib
 import hmac
 import json
 import time
+from dataclasses import dataclass
 from typing import Any
 
 import httpx2
@@ -77,8 +78,16 @@ def verifier(issuer: LocalIssuer, clock: FakeClock) -> JwtVerifier:
     return JwtVerifier(keys, AUDIENCE)
 
 
+@dataclass(frozen=True)
+class FromNow:
+    """A claim time in seconds from when the token is signed, not from test collection."""
+
+    seconds: int
+
+
 def claims(**changes: Any) -> dict[str, Any]:
     now = int(time.time())
+    changes = {k: now + v.seconds if isinstance(v, FromNow) else v for k, v in changes.items()}
     base = {
         "iss": ISSUER,
         "aud": AUDIENCE,
@@ -113,8 +122,8 @@ async def test_a_valid_token_gives_the_caller_and_its_scopes(
     [
         pytest.param({"aud": "https://other.example.com/mcp"}, id="wrong-audience"),
         pytest.param({"iss": "https://login.example.com/realms/other"}, id="wrong-issuer"),
-        pytest.param({"exp": int(time.time()) - LEEWAY_SECONDS - 5}, id="expired"),
-        pytest.param({"nbf": int(time.time()) + LEEWAY_SECONDS + 60}, id="not-yet-valid"),
+        pytest.param({"exp": FromNow(-LEEWAY_SECONDS - 5)}, id="expired"),
+        pytest.param({"nbf": FromNow(LEEWAY_SECONDS + 60)}, id="not-yet-valid"),
         pytest.param({"exp": None}, id="no-expiry"),
         pytest.param({"aud": None}, id="no-audience"),
     ],
