@@ -34,6 +34,7 @@ MODULES = (
     "bench_pages",
     "bench_throughput",
     "bench_scale",
+    "bench_hosted",
 )
 COLUMNS = ("name", "ours", "baseline", "unit", "ratio", "target", "meets")
 

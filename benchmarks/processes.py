@@ -11,6 +11,7 @@ import json
 import os
 import re
 import signal
+import socket
 import subprocess
 import sys
 import threading
@@ -181,3 +182,87 @@ def wait_for(predicate: Any, timeout: float = 10.0) -> None:
 
 def dumps(data: Any) -> str:
     return json.dumps(data, separators=(",", ":"))
+
+
+@dataclass
+class RedisProcess:
+    """Debian's redis-server on a free loopback port, nothing kept on disk."""
+
+    port: int = 0
+    process: subprocess.Popen[bytes] | None = None
+
+    @property
+    def url(self) -> str:
+        return f"redis://127.0.0.1:{self.port}/0"
+
+    def __enter__(self) -> RedisProcess:
+        import redis
+
+        self.port = free_port()
+        self.process = subprocess.Popen(
+            ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1", "--save", ""],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        client = redis.Redis(port=self.port)
+        wait_for(lambda: _answers(client), 10)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self.process is not None:
+            stop(self.process)
+
+
+@dataclass
+class IssuerProcess:
+    """The tests' local OpenID provider (scripts/hosted-tools, Node) on a free port."""
+
+    port: int = 0
+    process: subprocess.Popen[str] | None = None
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def __enter__(self) -> IssuerProcess:
+        subprocess.run(["bash", str(ROOT / "scripts" / "install-hosted-tools.sh")], check=True)
+        self.port = free_port()
+        script = ROOT / "scripts" / "hosted-tools" / "provider.mjs"
+        self.process = subprocess.Popen(
+            ["node", str(script), str(self.port)],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+            text=True,
+        )
+        assert self.process.stdout is not None
+        if not self.process.stdout.readline().startswith("issuer "):
+            stop(self.process)
+            raise RuntimeError("oidc-provider did not start")
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self.process is not None:
+            stop(self.process)
+
+    def token(self, resource: str) -> str:
+        answer = httpx2.post(
+            f"{self.url}/token",
+            data={"grant_type": "client_credentials", "scope": "orders:read", "resource": resource},
+            auth=("reader-app", "reader-app-secret"),
+            timeout=10,
+        )
+        answer.raise_for_status()
+        return answer.json()["access_token"]
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def _answers(client: Any) -> bool:
+    try:
+        return bool(client.ping())
+    except Exception:
+        return False

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+import binascii
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -11,6 +13,8 @@ from .models import Provider
 from .providers import ProviderSettings, specs
 
 SANDBOX = "sandbox"
+REDIS_URL_VARIABLE = "ESIM_ORDERS_REDIS_URL"
+CACHE_KEY_VARIABLE = "ESIM_ORDERS_CACHE_KEY"
 # How long a stopping server lets tool calls in flight finish before cancelling them: under
 # Kubernetes' 30 s between SIGTERM and SIGKILL, with time left to answer and close.
 SHUTDOWN_GRACE_SECONDS = 25.0
@@ -33,6 +37,10 @@ class Settings:
     # How long one provider request may take, retries and their waits included.
     provider_deadline_seconds: float = 30.0
     shutdown_grace_seconds: float = SHUTDOWN_GRACE_SECONDS
+    #: Redis shared by every process of a deployment (provider tokens, finished orders).
+    redis_url: str | None = field(default=None, repr=False)
+    #: Fernet key sealing what goes into Redis; without it no provider token is stored there.
+    cache_key: str | None = field(default=None, repr=False)
 
     @property
     def providers(self) -> tuple[Provider, ...]:
@@ -55,6 +63,7 @@ class Settings:
             "shutdown_grace_seconds": _positive(
                 env, "ESIM_ORDERS_SHUTDOWN_GRACE_SECONDS", SHUTDOWN_GRACE_SECONDS
             ),
+            **_shared_state(env),
         }
         listed = _listed_providers(env)
         if listed is not None and SANDBOX in listed:
@@ -82,6 +91,35 @@ def _flag(env: Mapping[str, str], name: str) -> bool:
     if value in ("1", "true", "yes", "on"):
         return True
     raise ConfigError(f"{name} must be 1 or 0, not {value!r}")
+
+
+def _shared_state(env: Mapping[str, str]) -> dict[str, str | None]:
+    """`ESIM_ORDERS_REDIS_URL` and `ESIM_ORDERS_CACHE_KEY`, checked here so that a typo stops
+    the start with one line rather than every process falling back to memory."""
+    url = env.get(REDIS_URL_VARIABLE, "").strip() or None
+    key = env.get(CACHE_KEY_VARIABLE, "").strip() or None
+    if url is not None and not url.startswith(("redis://", "rediss://", "unix://")):
+        raise ConfigError(
+            f"{REDIS_URL_VARIABLE} must be a redis://, rediss:// or unix:// URL, not "
+            f"{url.partition('://')[0] or 'that'}"
+        )
+    if key is not None:
+        if url is None:
+            raise ConfigError(f"{CACHE_KEY_VARIABLE} is set but {REDIS_URL_VARIABLE} is not")
+        if not _is_fernet_key(key):
+            raise ConfigError(
+                f"{CACHE_KEY_VARIABLE} must be a Fernet key (32 bytes, URL-safe base64: "
+                "python -c 'from cryptography.fernet import Fernet; "
+                "print(Fernet.generate_key().decode())')"
+            )
+    return {"redis_url": url, "cache_key": key}
+
+
+def _is_fernet_key(key: str) -> bool:
+    try:
+        return len(base64.urlsafe_b64decode(key.encode())) == 32 and len(key) == 44
+    except (ValueError, binascii.Error):
+        return False
 
 
 def _positive(env: Mapping[str, str], name: str, default: float) -> float:

@@ -213,11 +213,11 @@ class ProviderClient(ABC):
         token = await self.tokens.get()
         response = await call(self._auth_headers(token))
         if response.status == 401:
-            self.tokens.invalidate(token)
+            await self.tokens.discard(token)
             token = await self.tokens.get()
             response = await call(self._auth_headers(token))
             if response.status == 401:
-                self.tokens.invalidate(token)
+                await self.tokens.discard(token)
                 raise self._credentials_error(response)
         return response
 

@@ -10,6 +10,8 @@ from typing import Any, Generic, TypeVar
 
 import anyio
 
+from .shared_cache import SharedTier
+
 K = TypeVar("K", bound=Hashable)
 V = TypeVar("V")
 _MISSING: Any = object()
@@ -35,7 +37,8 @@ class TtlCache(Generic[K, V]):
     """A small LRU map whose entries expire, with one load per key in flight (single flight).
 
     `weigh` and `max_weight` bound what it holds by more than the entry count (orders in a
-    listing, say); an entry heavier than `max_weight` is simply not kept.
+    listing, say); an entry heavier than `max_weight` is simply not kept. `shared` puts a
+    Redis tier behind the memory one (`share`), for `get_or_load`.
     """
 
     def __init__(
@@ -56,6 +59,11 @@ class TtlCache(Generic[K, V]):
         self._weight = 0
         self._flights: dict[K, _Flight] = {}
         self.stats = CacheStats()
+        self.shared: SharedTier[K, V] | None = None
+
+    def share(self, tier: SharedTier[K, V]) -> None:
+        """Ask `tier` (Redis) on a memory miss before loading, and write loads kept there."""
+        self.shared = tier
 
     def __len__(self) -> int:
         return len(self._entries)
@@ -131,6 +139,8 @@ class TtlCache(Generic[K, V]):
                         return flight.value
                     continue  # that load was cancelled: try again
             self.stats.misses += 1
+            if self.shared is not None:
+                load = self.shared.loader(key, load, keep, self.ttl, fresh=fresh)
             flight = _Flight()
             self._flights[key] = flight
             try:

@@ -29,6 +29,7 @@ from ..errors import ConfigError
 from ..redact import held_secrets
 from .app import OrdersServer
 from .connections import ConnectionGate, header_timeout_protocol
+from .oauth import OAuthGuard
 from .options import LOOPBACK_HOSTS, TOKEN_VARIABLE, HttpOptions, is_loopback
 from .sessions import EvictingSessionManager, streamable_http_app
 from .shutdown import HttpStop, InFlightRequests, backstop_seconds
@@ -154,21 +155,30 @@ class HttpApp:
 
 
 def build_http_app(
-    server: OrdersServer, options: HttpOptions, *, worker: int | None = None
+    server: OrdersServer,
+    options: HttpOptions,
+    *,
+    worker: int | None = None,
+    oauth: OAuthGuard | None = None,
 ) -> HttpApp:
     """The SDK's streamable HTTP transport (its Host/Origin checks and body cap configured
-    here, sessions on our manager), behind the token guard when a token is set.
+    here, sessions on our manager), behind the token guard when a token is set, or as an
+    OAuth resource server when `options.oauth` is (`oauth` replaces the guard it builds).
 
     Stateless mode keeps no session between requests and answers JSON rather than an event
     stream: nothing for a load balancer to pin, nothing held open. `worker` labels answers.
     """
-    streamable, sessions = streamable_http_app(server, options, transport_security(options))
+    if oauth is None and options.oauth is not None:
+        oauth = OAuthGuard.build(options.oauth)
+    streamable, sessions = streamable_http_app(server, options, transport_security(options), oauth)
     requests = InFlightRequests(streamable)
     app: ASGIApp = requests
     if worker is not None:
         app = WorkerLabel(app, str(worker))
     if options.token:
         app = BearerTokenGuard(app, options.token)
+    if oauth is not None:
+        app = oauth.authenticate(app)
     return HttpApp(app, requests, sessions)
 
 
@@ -240,6 +250,8 @@ def serving_line(options: HttpOptions) -> str:
     """`serving MCP at <url>`, and what a client should know about how."""
     where = "" if is_loopback(options.host) else f" (listening on {options.host})"
     guard = "; bearer token required" if options.token else ""
+    if options.oauth is not None:
+        guard = f" (OAuth access tokens from {options.oauth.issuer} required)"
     if options.workers > 1:
         mode = f" ({options.workers} workers, stateless)"
     else:

@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from ..errors import ConfigError
+from .oauth_options import ISSUER_VARIABLE, OAuthOptions
 
 PATH = "/mcp"
 MAX_BODY_BYTES = 1_000_000
@@ -129,6 +130,8 @@ class HttpOptions:
     #: No sessions: each request stands alone and gets a JSON answer (no event stream).
     stateless: bool = False
     limits: HttpLimits = field(default_factory=HttpLimits)
+    #: OAuth 2.1 resource server: tokens from this issuer, for this public URL.
+    oauth: OAuthOptions | None = None
 
     @classmethod
     def from_env(
@@ -150,6 +153,7 @@ class HttpOptions:
             workers=workers,
             stateless=stateless or workers > 1,
             limits=HttpLimits.from_env(env, open_files=open_files),
+            oauth=OAuthOptions.from_env(env),
         )
         options.check()
         return options
@@ -161,10 +165,16 @@ class HttpOptions:
             raise ConfigError(f"--workers must be between 1 and {MAX_WORKERS}, not {self.workers}")
         if self.workers > 1 and not self.stateless:
             raise ConfigError("several workers need stateless mode: no process holds a session")
-        if not is_loopback(self.host) and not self.token:
+        if self.token and self.oauth:
+            raise ConfigError(
+                f"{TOKEN_VARIABLE} and {ISSUER_VARIABLE} are both set: choose one (a token "
+                "every client shares, or OAuth access tokens from the issuer)"
+            )
+        if not is_loopback(self.host) and not self.token and not self.oauth:
             raise ConfigError(
                 f"refusing to serve on {self.host} without a token: set {TOKEN_VARIABLE} "
-                "(clients then send Authorization: Bearer <token>) or use --host 127.0.0.1"
+                "(clients then send Authorization: Bearer <token>) or OAuth "
+                f"({ISSUER_VARIABLE} and ESIM_ORDERS_PUBLIC_URL), or use --host 127.0.0.1"
             )
 
     @property

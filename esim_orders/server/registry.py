@@ -18,8 +18,10 @@ from ..models import Order
 from ..render.text import explanation_text, order_card
 from ..service.orders import OrderService
 from ..tools import explain_failure, get_order, list_orders
+from ..tools.personal import without_personal_data
 from ..tools.render import page_text
 from ..tools.views import OrderPage
+from .callers import caller_of, log_call
 
 # Every tool only reads, from providers outside this process, and may be repeated freely.
 ANNOTATIONS = ToolAnnotations(
@@ -130,7 +132,14 @@ def wrapper(face: ToolFace) -> Callable[..., Awaitable[CallToolResult]]:
 
     async def call(**arguments: Any) -> CallToolResult:
         context: Context[OrderService, Any] = arguments.pop(CONTEXT_PARAMETER)
-        view = await tool(context.request_context.lifespan_context, **arguments)
+        caller = caller_of(context)
+        view = None
+        try:
+            view = await tool(context.request_context.lifespan_context, **arguments)
+        finally:
+            log_call(face.name, caller, arguments, view)
+        if not caller.personal:
+            view = without_personal_data(view)
         return result(view, face.render)
 
     signature = inspect.signature(tool, eval_str=True)

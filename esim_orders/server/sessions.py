@@ -23,6 +23,7 @@ from starlette.applications import Starlette
 from starlette.routing import Route
 
 from .app import OrdersServer
+from .oauth import OAuthGuard
 from .options import PATH, HttpOptions
 
 __all__ = ["EvictingSessionManager", "streamable_http_app"]
@@ -82,13 +83,17 @@ class EvictingSessionManager(StreamableHTTPSessionManager):
 
 
 def streamable_http_app(
-    server: OrdersServer, options: HttpOptions, security: TransportSecuritySettings
+    server: OrdersServer,
+    options: HttpOptions,
+    security: TransportSecuritySettings,
+    oauth: OAuthGuard | None = None,
 ) -> tuple[Starlette, EvictingSessionManager]:
     """The SDK's streamable HTTP app at PATH on our session manager and limits, and the
     manager (a stopping server ends its sessions).
 
-    What `MCPServer.streamable_http_app` builds, without the OAuth pieces this server does
-    not use (its bearer token is checked in front, see `http.BearerTokenGuard`).
+    What `MCPServer.streamable_http_app` builds; with `oauth`, /mcp requires a token and the
+    Protected Resource Metadata is served beside it (see `oauth`). The static bearer token
+    is checked in front instead (see `http.BearerTokenGuard`).
     """
     manager = EvictingSessionManager(
         app=server.protocol_server,
@@ -103,7 +108,9 @@ def streamable_http_app(
     def lifespan(_app: Any) -> Any:
         return manager.run()
 
-    app = Starlette(
-        routes=[Route(PATH, endpoint=StreamableHTTPASGIApp(manager))], lifespan=lifespan
-    )
+    endpoint: Any = StreamableHTTPASGIApp(manager)
+    routes = [Route(PATH, endpoint=oauth.protect(endpoint) if oauth else endpoint)]
+    if oauth is not None:
+        routes += oauth.routes()
+    app = Starlette(routes=routes, lifespan=lifespan)
     return app, manager

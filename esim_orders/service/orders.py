@@ -16,6 +16,7 @@ import anyio
 import httpx2
 
 from ..client.base import ProviderClient
+from ..client.shared_store import SharedStore
 from ..client.ttl_cache import TtlCache
 from ..errors import InvalidRef, OrderNotFound, ProviderError
 from ..failures.thresholds import Thresholds
@@ -107,6 +108,8 @@ class OrderService:
         self.finished_orders: TtlCache[tuple[Provider, str], Order] = TtlCache(
             finished_ttl, MAX_FINISHED_ORDERS, clock=clock
         )
+        #: Redis shared with the deployment's other processes (see `shared_state`), if any.
+        self.shared: SharedStore | None = None
         self.listings: TtlCache[OrderFilter, OrderListing] = TtlCache(
             listing_ttl,
             MAX_LISTINGS,
@@ -141,6 +144,8 @@ class OrderService:
 
     async def aclose(self) -> None:
         await self._http.aclose()
+        if self.shared is not None:
+            await self.shared.aclose()
 
     async def list_orders(
         self, order_filter: OrderFilter | None = None, *, fresh: bool = False

@@ -13,6 +13,7 @@ from ..failures.thresholds import Thresholds
 from ..providers import spec_for, specs
 from ..settings import Settings
 from .orders import OrderService, Source
+from .shared_state import share_state
 
 log = logging.getLogger(__name__)
 
@@ -45,9 +46,11 @@ def open_service(
         )
         for provider, account in settings.accounts.items()
     }
-    return OrderService(
+    service = OrderService(
         clients, http, source=Source.PROVIDERS, thresholds=Thresholds.from_settings(settings)
     )
+    service.shared = share_state(settings, clients, settings.accounts, service.finished_orders)
+    return service
 
 
 def _sandbox_service(
@@ -68,7 +71,9 @@ def _sandbox_service(
         )
         for spec in specs()
     }
-    as_providers = replace(settings, sandbox=False, accounts=accounts)
+    # Each process embeds its own sandbox, whose tokens no other process's sandbox knows:
+    # nothing to share through Redis.
+    as_providers = replace(settings, sandbox=False, accounts=accounts, redis_url=None)
     service = open_service(as_providers, transport=transport, policy=policy)
     service.source = Source.SANDBOX
     return service

@@ -10,6 +10,7 @@ Personal data (names, e-mails, phones) only in tool results, and only when
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import logging
 import re
@@ -24,6 +25,7 @@ from urllib.parse import quote, quote_plus
 import httpx2
 import pytest
 import vcr
+from cryptography.fernet import Fernet
 from mcp import Client, StdioServerParameters, stdio_client
 from mcp.client.streamable_http import streamable_http_client
 from starlette.applications import Starlette
@@ -35,9 +37,10 @@ from esim_orders.sandbox.pressone import render_sims
 from esim_orders.server.http import BearerTokenGuard
 from esim_orders.text import clean_provider_text
 
-from ..helpers import TWO_ATTEMPTS, sandbox_app, state, text_of
+from ..helpers import TWO_ATTEMPTS, free_port, sandbox_app, state, text_of
 from ..helpers.cassettes import SECRET_HEADERS, scrub_request, scrub_response
 from ..helpers.loopback import Loopback, serve_loopback
+from ..helpers.oidc import Issuer
 from ..helpers.processes import ServerProcess, http_server_process, server_env
 from ..helpers.providers import (
     Credentials,
@@ -46,6 +49,7 @@ from ..helpers.providers import (
     provider_env,
     provider_settings,
 )
+from ..helpers.redis_server import RedisServer
 
 CANARY = Credentials(
     client_id="canary-client-id-3f9a1c",
@@ -345,6 +349,97 @@ async def test_http_server_process_leaks_nothing(
     secrets = Secrets.of(app)
     assert "DEBUG" in logged and "order service closed" in logged
     assert not secrets.leaks(transcript.text)
+    assert not secrets.leaks(logged)
+
+
+# ---- shared state and the OAuth caller lines -------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("sealed", "personal_data"),
+    [(True, True), (False, False), (False, True)],
+    ids=["sealed-personal", "plain-impersonal", "no-key-personal"],
+)
+async def test_redis_holds_nothing_readable_without_the_key(
+    sealed: bool,
+    personal_data: bool,
+    redis_server: RedisServer,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """Whoever reads Redis (a dump, a replica) without ESIM_ORDERS_CACHE_KEY learns no token,
+    no credential, no activation code and no personal data; nor do the tool-call log lines."""
+    caplog.set_level(logging.DEBUG)
+    app = canary_sandbox()
+    settings = dataclasses.replace(
+        provider_settings(credentials=CANARY, personal_data=personal_data, log_level="DEBUG"),
+        redis_url=redis_server.url,
+        cache_key=Fernet.generate_key().decode() if sealed else None,
+    )
+    made = make_server(settings, policy=TWO_ATTEMPTS, app=app)
+    transcript = Transcript()
+    async with Client(made.server) as client:
+        await exercise(client, app, transcript, QUICK_FAULTS)
+    contents = redis_server.contents()
+    keys = b"\n".join(contents).decode()
+    assert ("token:pressone:" in keys) == sealed, keys
+    assert ("orders:zim:" in keys) == (sealed or not personal_data), keys
+    dump = "\n".join(
+        f"{key.decode(errors='replace')} {value.decode(errors='replace')}"
+        for key, value in contents.items()
+    )
+    secrets = Secrets.of(app)
+    assert not secrets.leaks(dump)
+    assert "canary" not in dump
+    calls = [r.getMessage() for r in caplog.records if r.name == "esim_orders.server.callers"]
+    assert len(calls) > 20 and all(line.startswith("tool ") for line in calls)
+    assert not secrets.leaks("\n".join(calls))
+
+
+def test_oauth_server_process_logs_callers_but_no_token_or_personal_data(
+    provider: tuple[Starlette, Loopback], issuer: Issuer
+) -> None:
+    """At DEBUG, with personal data on and a caller entitled to it: the log names the caller
+    and the refs, never an access token (accepted or refused) nor what the caller saw."""
+    app, running = provider
+    port = free_port()
+    url = f"http://127.0.0.1:{port}/mcp"
+    env = process_env(
+        running.origin,
+        ESIM_ORDERS_AUTH_ISSUER=issuer.url,
+        ESIM_ORDERS_PUBLIC_URL=url,
+        ESIM_ORDERS_PERSONAL_DATA="1",
+    )
+    tokens = [
+        issuer.token(url, scope="orders:read orders:personal"),
+        issuer.token("https://elsewhere.example.com/mcp"),
+        issuer.token(url, client="personal-only-app", scope="orders:personal"),
+    ]
+    data = state(app).data
+    refs = [f"pressone:{o.id}" for o in data.pressone.orders[:6]]
+    shown = []
+    with http_server_process(env, "--stateless", "--port", str(port)) as server:
+        for token in tokens:
+            headers = {
+                "Authorization": f"Bearer {token}",
+                "Accept": "application/json, text/event-stream",
+            }
+            for ref in refs:
+                body = {
+                    "jsonrpc": "2.0",
+                    "id": 1,
+                    "method": "tools/call",
+                    "params": {"name": "get_order", "arguments": {"ref": ref}},
+                }
+                shown.append(httpx2.post(server.url, json=body, headers=headers, timeout=10).text)
+        server.process.send_signal(signal.SIGTERM)
+        assert server.process.wait(10) == 0
+        logged = "".join(server.lines)
+    secrets = Secrets.of(app)
+    assert [s for s in secrets.personal if s in "".join(shown)], "the caller saw personal data"
+    assert f"tool get_order by sub=support-app client=support-app refs={refs[0]}" in logged
+    assert "DEBUG" in logged
+    for token in tokens:
+        assert token not in logged and token.split(".")[2] not in logged
     assert not secrets.leaks(logged)
 
 
