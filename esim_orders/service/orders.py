@@ -18,6 +18,7 @@ import httpx2
 from ..client.base import ProviderClient
 from ..client.ttl_cache import TtlCache
 from ..errors import InvalidRef, OrderNotFound, ProviderError
+from ..esim_models import EsimState
 from ..failures.thresholds import Thresholds
 from ..models import Order, OrderFilter, Provider, newest_first_key
 from ..providers import owner_of_bare_id, ref_examples
@@ -29,6 +30,7 @@ from .caches import (
     MAX_LISTED_ORDERS,
     MAX_LISTINGS,
 )
+from .esims import esim_by_iccid, order_esims
 from .pages import OrdersPage, Standing, ask_provider, read_page
 from .visits import Visited, visit_all
 
@@ -238,6 +240,15 @@ class OrderService:
             fresh=fresh,
             keep=lambda order: order.status in FINISHED_STATUSES,
         )
+
+    async def order_esims(self, order: Order) -> list[EsimState]:
+        """The state of each eSIM of `order` (usage, packages and record read at once, each
+        kept per eSIM by its provider's client for at least 5 minutes)."""
+        return await order_esims(self.clients, order)
+
+    async def esim_by_iccid(self, iccid: str) -> EsimState:
+        """One eSIM by ICCID from whichever configured provider knows it; `EsimNotFound`."""
+        return await esim_by_iccid(self.clients, iccid)
 
     def resolve_ref(self, ref: str) -> tuple[Provider, str]:
         """`provider:id`, or a bare id where only one configured provider could own it."""

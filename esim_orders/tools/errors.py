@@ -5,6 +5,7 @@ from __future__ import annotations
 from ..errors import (
     AuthenticationError,
     ConfigError,
+    EsimNotFound,
     EsimOrdersError,
     InvalidRef,
     NotFoundError,
@@ -33,6 +34,11 @@ def describe(exc: EsimOrdersError) -> str:
     """The sentence to show. Provider text in it is already cleaned; no secret is ever in it."""
     if isinstance(exc, OrderNotFound):
         return f"No order {exc.ref}. Use list_orders to find order refs."
+    if isinstance(exc, EsimNotFound):
+        return (
+            f"No configured provider knows an eSIM with ICCID {exc.iccid}. "
+            "Use list_orders with iccid to find its order."
+        )
     if isinstance(exc, InvalidRef):
         said = str(exc)
         return f"{said}{'' if said.endswith('.') else '.'} Use list_orders to find order refs."

@@ -1,0 +1,241 @@
+"""Zim's eSIM reads: the eSIM object (`GET /esims/{esimID}`, or the `/esims` list) and the
+account's subscriptions (`GET /subscriptions/`), into the normalized `EsimState`.
+
+Zim writes `iccid` and `msisdn` as bare JSON numbers of up to 20 digits: they are read as
+Python integers (exact at any size) and kept as text, never through a float. `matchingID`,
+`smdpPlus` and `qrCodeLink` install the eSIM and are never read out. Zim documents no usage
+figures: the data allowance is the plan's, and what is left is known only when a
+subscription is DEPLETED (none).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from datetime import datetime
+from typing import Any
+
+import anyio
+
+from ...client import coerce
+from ...client.base import shape_error
+from ...client.esims import RATE_LIMITED, EsimReadCache
+from ...client.transport import Gateway, RawResponse
+from ...errors import RateLimited
+from ...esim_models import EsimState, EsimStatus, PackageRecord, Quota, Unread
+from ...models import Allowance, Provider, Subscription, SubscriptionStatus
+from .wire import SUBSCRIPTION_BY_WIRE, parse_plan
+
+__all__ = ["ZimEsims", "esim_state"]
+
+ESIM_PATH = "/esims/{id}"
+LIST_PATH = "/esims"
+SUBSCRIPTIONS_PATH = "/subscriptions/"
+ACCOUNT = "*"  # the cache key of account-wide lists
+STATUS_BY_WIRE = {
+    s.value: s
+    for s in (
+        EsimStatus.PROCESSING,
+        EsimStatus.RELEASED,
+        EsimStatus.DOWNLOADED,
+        EsimStatus.INSTALLED,
+        EsimStatus.UNINSTALLED,
+        EsimStatus.EXPIRED,
+        EsimStatus.ENABLED,
+        EsimStatus.DISABLED,
+        EsimStatus.ONLINE,
+        EsimStatus.OFFLINE,
+        EsimStatus.UNAVAILABLE,
+    )
+}
+MB_PER = {"MB": 1, "GB": 1024}
+
+Get = Callable[..., Awaitable[RawResponse]]
+
+
+class ZimEsims:
+    """The eSIM reads of one Zim client: `get` is its authenticated GET."""
+
+    def __init__(self, base_url: str, get: Get, gateway: Gateway, personal_data: bool) -> None:
+        self.base_url = base_url
+        self._get = get
+        self.gateway = gateway
+        self.personal_data = personal_data
+        self.cache = EsimReadCache(Provider.ZIM.value)
+
+    async def state(
+        self, esim_id: str, order_ref: str | None = None, known: dict[str, Any] | None = None
+    ) -> EsimState:
+        """The eSIM's state from its object and the subscriptions naming it, read at once
+        (`known`: its object already read from the list)."""
+        facts: dict[str, Any] = {}
+
+        async def record() -> None:
+            facts["record"] = known if known is not None else await self._record(esim_id)
+
+        async def subscriptions() -> None:
+            facts["subscriptions"] = await self._subscriptions()
+
+        async with anyio.create_task_group() as group:
+            group.start_soon(record)
+            group.start_soon(subscriptions)
+        return esim_state(
+            esim_id,
+            facts,
+            order_ref=order_ref,
+            now=self.cache.now(),
+            personal_data=self.personal_data,
+        )
+
+    async def find(self, iccid: str) -> dict[str, Any] | None:
+        """The eSIM object with this ICCID from the `/esims` list, or None."""
+        rows = await self._list()
+        if isinstance(rows, Unread):
+            raise_unread(rows)
+        return next((row for row in rows if coerce.digits(row.get("iccid")) == iccid), None)
+
+    async def _record(self, esim_id: str) -> dict[str, Any] | Unread:
+        def parse(response: RawResponse) -> dict[str, Any] | None:
+            if response.status in (404, 405):
+                return None  # the single route is not there: the list says
+            if not response.ok:
+                raise self.gateway.error_for(response)
+            if not isinstance(response.payload, dict):
+                raise shape_error(Provider.ZIM, "eSIM answer is not an object")
+            return response.payload
+
+        url = self.base_url + ESIM_PATH.format(id=esim_id)
+        found = await self.cache.read(
+            "record", esim_id, lambda: self._get(url, give_back=RATE_LIMITED), parse
+        )
+        if found is not None:
+            return found
+        rows = await self._list()
+        if isinstance(rows, Unread):
+            return rows
+        row = next((r for r in rows if coerce.text(r.get("id"), 80) == esim_id), None)
+        return row if row is not None else {}
+
+    async def _list(self) -> list[dict[str, Any]] | Unread:
+        return await self.cache.read(
+            "record", ACCOUNT, lambda: self._get(self.base_url + LIST_PATH), self._rows
+        )
+
+    async def _subscriptions(self) -> list[dict[str, Any]] | Unread:
+        url = self.base_url + SUBSCRIPTIONS_PATH
+        return await self.cache.read("subscriptions", ACCOUNT, lambda: self._get(url), self._rows)
+
+    def _rows(self, response: RawResponse) -> list[dict[str, Any]]:
+        if not response.ok:
+            raise self.gateway.error_for(response)
+        if not isinstance(response.payload, list):
+            raise shape_error(Provider.ZIM, f"{_path(response.url)} did not answer an array")
+        return [row for row in response.payload if isinstance(row, dict)]
+
+
+def raise_unread(unread: Unread) -> None:
+    """A lookup that cannot go on without the list: the list's own error, as a provider's."""
+    raise RateLimited(Provider.ZIM.value, unread.reason, status=429)
+
+
+def _path(url: str) -> str:
+    return "/" + url.split("//", 1)[-1].split("/", 1)[-1].split("?", 1)[0]
+
+
+def esim_state(
+    esim_id: str,
+    facts: dict[str, Any],
+    *,
+    order_ref: str | None,
+    now: datetime,
+    personal_data: bool,
+) -> EsimState:
+    """The normalized state from Zim's eSIM object and the subscriptions naming it."""
+    unread = [value for value in facts.values() if isinstance(value, Unread)]
+    record = facts.get("record") if isinstance(facts.get("record"), dict) else {}
+    subs_all = facts.get("subscriptions")
+    subs = [
+        s
+        for s in (subs_all if isinstance(subs_all, list) else [])
+        if coerce.text(s.get("esimID"), 80) == esim_id
+    ]
+    word = coerce.text(record.get("status"), 40)
+    history = [_package(s) for s in subs]
+    current = _current(subs)
+    sources = {}
+    if record:
+        sources["status"] = "GET " + ESIM_PATH
+    if subs:
+        sources |= dict.fromkeys(("subscription", "data", "packages"), "GET " + SUBSCRIPTIONS_PATH)
+    return EsimState(
+        provider=Provider.ZIM,
+        iccid=coerce.digits(record.get("iccid")),
+        esim_id=coerce.text(record.get("id"), 80) or esim_id,
+        order_ref=order_ref,
+        status=coerce.enum_or_unknown(STATUS_BY_WIRE, word, EsimStatus.UNKNOWN)
+        if record
+        else EsimStatus.UNKNOWN,
+        provider_status=word,
+        subscription_id=current.id if current else None,
+        subscription_status=current.status if current else None,
+        subscription_provider_status=current.provider_status if current else None,
+        data=_data(current),
+        packages=history,
+        msisdn=coerce.digits(record.get("msisdn")) if personal_data else None,
+        sources=sources,
+        unread=unread,
+        checked_at=now,
+    )
+
+
+def _subscription(row: dict[str, Any]) -> Subscription | None:
+    sub_id = coerce.text(row.get("id"), 80)
+    if sub_id is None:
+        return None
+    word = coerce.text(row.get("status"), 40)
+    return Subscription(
+        id=sub_id,
+        esim_id=coerce.text(row.get("esimID"), 80),
+        status=coerce.enum_or_unknown(SUBSCRIPTION_BY_WIRE, word, SubscriptionStatus.UNKNOWN),
+        provider_status=word,
+        plan=parse_plan(row.get("plan")),
+    )
+
+
+def _current(rows: list[dict[str, Any]]) -> Subscription | None:
+    """The subscription that decides service now: an ACTIVE or PENDING one, else the last."""
+    subs = [s for row in rows if (s := _subscription(row)) is not None]
+    for wanted in (SubscriptionStatus.ACTIVE, SubscriptionStatus.PENDING):
+        for sub in subs:
+            if sub.status is wanted:
+                return sub
+    return subs[-1] if subs else None
+
+
+def _mb(allowance: Allowance | None) -> Quota | None:
+    if allowance is None:
+        return None
+    if allowance.unlimited:
+        return Quota(unit="MB", unlimited=True)
+    per = MB_PER.get((allowance.unit or "").upper())
+    if allowance.amount is None or per is None:
+        return None
+    return Quota(unit="MB", total=int(allowance.amount * per))
+
+
+def _data(current: Subscription | None) -> Quota | None:
+    quota = _mb(current.plan.data if current and current.plan else None)
+    if quota is not None and current and current.status is SubscriptionStatus.DEPLETED:
+        return quota.model_copy(update={"remaining": 0})
+    return quota
+
+
+def _package(row: dict[str, Any]) -> PackageRecord:
+    sub = _subscription(row)
+    plan = sub.plan if sub else None
+    return PackageRecord(
+        id=sub.id if sub else None,
+        title=plan.name if plan else None,
+        status=sub.provider_status if sub else None,
+        data=_mb(plan.data if plan else None),
+        validity_days=plan.validity_days if plan else None,
+    )
