@@ -83,18 +83,18 @@ class EsimReadCache:
         async def load() -> T | Unread:
             try:
                 response = await fetch()
+                if response.status in RATE_LIMITED:
+                    wait = parse_retry_after(response.headers.get("retry-after"))
+                    wait = DEFAULT_BACKOFF if wait is None else max(wait, 1.0)
+                    self._backoff[slot] = self.clock() + wait
+                    log.info("%s: %s of an eSIM rate-limited for %.0fs", self.provider, fact, wait)
+                    return self._limited(fact, wait)
+                return parse(response)
             except (AuthenticationError, PermissionDenied):
                 raise
             except ProviderError as exc:
                 log.info("%s: %s of an eSIM not read: %s", self.provider, fact, exc)
                 return Unread(fact=fact, reason=_reason(exc), retry_at=self._retry_at(exc))
-            if response.status in RATE_LIMITED:
-                wait = parse_retry_after(response.headers.get("retry-after"))
-                wait = DEFAULT_BACKOFF if wait is None else max(wait, 1.0)
-                self._backoff[slot] = self.clock() + wait
-                log.info("%s: %s of an eSIM rate-limited for %.0fs", self.provider, fact, wait)
-                return self._limited(fact, wait)
-            return parse(response)
 
         return await self.facts.get_or_load(
             slot, load, keep=lambda value: not isinstance(value, Unread)

@@ -76,8 +76,8 @@ class PressOneEsims:
         url = self.base_url + PATHS[fact].format(iccid=iccid)
 
         def parse(response: RawResponse) -> Any:
-            if fact == "record" and response.status == 404:
-                return NOT_THERE
+            if response.status == 404:
+                return NOT_THERE  # no such eSIM in this account
             if not response.ok:
                 raise self.gateway.error_for(response)
             data, _ = upstream_data(response.payload)
@@ -102,6 +102,8 @@ def esim_state(
     unread = [value for value in facts.values() if isinstance(value, Unread)]
     record = facts["record"] if isinstance(facts["record"], dict) else {}
     usage = facts["usage"] if isinstance(facts["usage"], dict) else {}
+    if record is NOT_THERE:
+        record = {}
     packages = facts["packages"] if isinstance(facts["packages"], list) else []
     word = coerce.text(usage.get("status"), 40)
     status = coerce.enum_or_unknown(STATUS_BY_WIRE, word, EsimStatus.UNKNOWN)
