@@ -14,8 +14,8 @@ import anyio
 from pydantic import BaseModel, ValidationError
 
 from .errors import ConfigError, EsimOrdersError
-from .logs import configure_logging
 from .esim_models import EsimAnswer
+from .logs import configure_logging
 from .models import Order, OrderStatus, OrderType, Provider
 from .render.text import esim_answer_text, explanation_text, order_card
 from .service.orders import OrderService
