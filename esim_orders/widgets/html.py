@@ -11,6 +11,7 @@ from __future__ import annotations
 import html
 from collections.abc import Iterable, Sequence
 
+from ..esim_models import EsimState
 from ..failures.explanation import Explanation
 from ..models import Order
 from ..render.html import badge, explanation_body, line_cells, order_card_body, text
@@ -106,8 +107,10 @@ def page_html(
 # --------------------------------------------------------------------------- one order
 
 
-def order_card_html(order: Order, *, with_style: bool = True) -> str:
-    return view(order_card_body(order), with_style=with_style)
+def order_card_html(
+    order: Order, esims: list[EsimState] | None = None, *, with_style: bool = True
+) -> str:
+    return view(order_card_body(order, esims), with_style=with_style)
 
 
 def explanation_html(expl: Explanation, *, with_style: bool = True) -> str:
