@@ -186,4 +186,4 @@ def test_esims_get_by_ref_and_by_iccid_and_the_order_card_shows_the_esim_state()
     assert by_iccid.stdout.startswith(f"eSIM {iccid}: ") and "Data" in by_iccid.stdout
     card = run("orders", "get", ref)
     assert card.returncode == 0, card.stderr
-    assert f"eSIM state {iccid} {answer['esims'][0]['status']}" in card.stdout
+    assert f"eSIM state {iccid}: {answer['esims'][0]['status']}" in card.stdout

@@ -107,7 +107,7 @@ def order_with_esims_rows(order: Order, esims: list[EsimState]) -> Card:
     card = order_card_rows(order)
     blocks = list(card.blocks)
     for esim in esims:
-        parts = (Part(esim.label, "code"), Part(f" {state_label(esim)}"))
+        parts = (Part(esim.label, "code"), Part(f": {state_label(esim)}"))
         blocks.append(Fact("eSIM state", parts))
         bar = data_bar(esim.data)
         if bar is not None:

@@ -154,7 +154,7 @@ def test_a_completed_order_card_shows_each_esim_state_and_a_data_left_bar(
     explorer.wait()
     card = explorer.card.view.value
     esim = answer.esims[0]
-    assert f'<span class="eo-mono">{esim.iccid}</span> {esim.status.value}' in card
+    assert f'<span class="eo-mono">{esim.iccid}</span>: {esim.status.value}' in card
     assert 'class="eo-bar"' in card and f"{esim.data.remaining} of {esim.data.total} MB" in card
 
 
