@@ -27,15 +27,16 @@ PRESSONE_STATUS = {
     "unknown": "UNKNOWN",
     "active": "ACTIVE",
 }
-#: Zim scenarios, scarcest condition first; each maps to Zim's eSIM status.
+#: Zim scenarios, scarcest condition first (a fresh RELEASED one is the least needed); each
+#: maps to Zim's eSIM status.
 ZIM_STATUS = {
     "released_old": "RELEASED",
     "downloaded_stuck": "DOWNLOADED",
+    "online": "ONLINE",
     "uninstalled": "UNINSTALLED",
-    "released_fresh": "RELEASED",
     "unavailable": "UNAVAILABLE",
     "undocumented": "SUSPENDED",  # not in Zim's list: clients must keep the word
-    "online": "ONLINE",
+    "released_fresh": "RELEASED",
 }
 
 
@@ -64,14 +65,15 @@ _PRESSONE_WHEN: dict[str, Condition] = {
     "active": lambda c: True,
 }
 _LIVE = ("ACTIVE", "PENDING")
+# A removed eSIM may have used its data first; one Zim knows nothing of may be cancelled.
 _ZIM_WHEN: dict[str, Condition] = {
     "released_old": lambda c: c.subscription in _LIVE and c.age_s > 4 * DAY,
-    "downloaded_stuck": lambda c: c.subscription in _LIVE and c.age_s > 2 * DAY,
-    "uninstalled": lambda c: c.subscription in _LIVE and c.age_s > DAY,
-    "released_fresh": lambda c: c.subscription in _LIVE and c.age_s < 2 * DAY,
-    "unavailable": lambda c: c.subscription in _LIVE,
-    "undocumented": lambda c: c.subscription in _LIVE,
+    "downloaded_stuck": lambda c: c.subscription in _LIVE and c.age_s >= 2 * DAY,
     "online": lambda c: c.subscription in _LIVE,
+    "uninstalled": lambda c: c.subscription in (*_LIVE, "DEPLETED") and c.age_s > DAY,
+    "unavailable": lambda c: c.subscription in (*_LIVE, "CANCELLED"),
+    "undocumented": lambda c: c.subscription in (*_LIVE, "CANCELLED"),
+    "released_fresh": lambda c: c.subscription in _LIVE and c.age_s < 2 * DAY,
 }
 #: What a Zim eSIM is when its subscription already says (used up, expired, cancelled).
 _ZIM_BY_SUBSCRIPTION = {
@@ -88,19 +90,16 @@ def assign(
     draw: Callable[[Candidate, random.Random], str],
     fixed: Callable[[Candidate], str | None] = lambda c: None,
 ) -> dict[str, str]:
-    """Scenario by eSIM key: the scarcest missing one whose condition holds, else a draw."""
+    """Scenario by eSIM key: the scarcest missing one whose condition holds, else what the
+    candidate's subscription fixes (`fixed`), else a draw."""
     missing = list(when)
     out: dict[str, str] = {}
     for candidate in candidates:
-        forced = fixed(candidate)
-        if forced is not None:
-            out[candidate.key] = forced
-            continue
         pick = next((name for name in missing if when[name](candidate)), None)
-        if pick is None:
-            pick = draw(candidate, random.Random(f"esim:{candidate.key}"))
-        else:
+        if pick is not None:
             missing.remove(pick)
+        else:
+            pick = fixed(candidate) or draw(candidate, random.Random(f"esim:{candidate.key}"))
         out[candidate.key] = pick
     return out
 

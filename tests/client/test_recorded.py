@@ -104,7 +104,7 @@ async def test_wrong_secret_is_a_credentials_error(recorded_env):
 # and a recycled one at PressOne, an online one at Zim, and a Zim eSIM whose 20-digit ICCID
 # no float holds.
 PRESSONE_ACTIVE, PRESSONE_RECYCLED = "pressone:11939", "pressone:11405"
-ZIM_ONLINE = "zim:ordr_6hode4kRUgXJ95fKR7QQE"
+ZIM_ONLINE = "zim:ordr_3wtRHQESaAVUkMmR8Yc2S"
 ZIM_LONG_ICCID = "89865127467335112495"
 
 
