@@ -12,9 +12,14 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
-from .models import Provider, SubscriptionStatus, View
+from .models import (
+    Provider,
+    SubscriptionStatus,
+    View,
+    _Model,  # frozen, extra fields ignored: as every normalized model
+)
 
 __all__ = [
     "EsimAnswer",
@@ -51,10 +56,6 @@ class EsimStatus(StrEnum):
     RECYCLED = "RECYCLED"
     UNAVAILABLE = "UNAVAILABLE"
     UNKNOWN = "UNKNOWN"
-
-
-class _Model(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="ignore")
 
 
 class Quota(_Model):

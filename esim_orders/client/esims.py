@@ -19,10 +19,10 @@ from typing import Any, TypeVar
 
 from ..errors import AuthenticationError, PermissionDenied, ProviderError
 from ..esim_models import Fact, Unread
-from .transport import RawResponse, parse_retry_after
+from .transport import Gateway, RawResponse, parse_retry_after
 from .ttl_cache import TtlCache
 
-__all__ = ["ESIM_TTL", "RATE_LIMITED", "EsimReadCache"]
+__all__ = ["ESIM_TTL", "RATE_LIMITED", "EsimReadCache", "EsimReader", "Get"]
 
 log = logging.getLogger(__name__)
 
@@ -35,6 +35,8 @@ DEFAULT_BACKOFF = 60.0
 RATE_LIMITED = frozenset({429})
 
 T = TypeVar("T")
+#: A provider client's authenticated GET (`ProviderClient._get`).
+Get = Callable[..., Awaitable[RawResponse]]
 
 
 def _utc_now() -> datetime:
@@ -115,3 +117,17 @@ def _reason(exc: ProviderError) -> str:
     """A short reason with no provider text in it beyond the error's cleaned message."""
     status = f"HTTP {exc.status}: " if exc.status else ""
     return f"{status}{exc.provider_message}"[:160]
+
+
+class EsimReader:
+    """One provider's eSIM reads, beside its client: the client's base URL, authenticated GET
+    and gateway, and a per-eSIM cache of its own. A provider's subclass knows its endpoints."""
+
+    provider: str
+
+    def __init__(self, base_url: str, get: Get, gateway: Gateway, personal_data: bool) -> None:
+        self.base_url = base_url
+        self._get = get
+        self.gateway = gateway
+        self.personal_data = personal_data
+        self.cache = EsimReadCache(self.provider)

@@ -9,7 +9,6 @@ package history as a bare `data` list with ISO times, the record as in an order'
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
 from datetime import datetime
 from typing import Any
 
@@ -17,8 +16,8 @@ import anyio
 
 from ...client import coerce
 from ...client.base import shape_error
-from ...client.esims import RATE_LIMITED, EsimReadCache
-from ...client.transport import Gateway, RawResponse
+from ...client.esims import RATE_LIMITED, EsimReader
+from ...client.transport import RawResponse
 from ...esim_models import EsimState, EsimStatus, PackageRecord, Quota, Unread
 from ...models import Provider
 from .wire import upstream_data
@@ -44,18 +43,11 @@ STATUS_BY_WIRE = {
 #: A record found; `NOT_THERE` when PressOne answered 404 (no such eSIM in this account).
 NOT_THERE: dict[str, Any] = {}
 
-Get = Callable[..., Awaitable[RawResponse]]
 
+class PressOneEsims(EsimReader):
+    """The eSIM reads of one PressOne client."""
 
-class PressOneEsims:
-    """The eSIM reads of one PressOne client: `get` is its authenticated GET."""
-
-    def __init__(self, base_url: str, get: Get, gateway: Gateway, personal_data: bool) -> None:
-        self.base_url = base_url
-        self._get = get
-        self.gateway = gateway
-        self.personal_data = personal_data
-        self.cache = EsimReadCache(Provider.PRESSONE.value)
+    provider = Provider.PRESSONE.value
 
     async def state(self, iccid: str, order_ref: str | None = None) -> EsimState | None:
         """The eSIM's state from its three facts read concurrently; None when PressOne does

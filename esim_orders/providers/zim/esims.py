@@ -10,7 +10,6 @@ subscription is DEPLETED (none).
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
 from datetime import datetime
 from typing import Any
 
@@ -18,12 +17,12 @@ import anyio
 
 from ...client import coerce
 from ...client.base import shape_error
-from ...client.esims import RATE_LIMITED, EsimReadCache
-from ...client.transport import Gateway, RawResponse
+from ...client.esims import RATE_LIMITED, EsimReader
+from ...client.transport import RawResponse
 from ...errors import RateLimited
 from ...esim_models import EsimState, EsimStatus, PackageRecord, Quota, Unread
 from ...models import Allowance, Provider, Subscription, SubscriptionStatus
-from .wire import SUBSCRIPTION_BY_WIRE, parse_plan
+from .wire import parse_plan, parse_subscription
 
 __all__ = ["ZimEsims", "esim_state"]
 
@@ -49,18 +48,11 @@ STATUS_BY_WIRE = {
 }
 MB_PER = {"MB": 1, "GB": 1024}
 
-Get = Callable[..., Awaitable[RawResponse]]
 
+class ZimEsims(EsimReader):
+    """The eSIM reads of one Zim client."""
 
-class ZimEsims:
-    """The eSIM reads of one Zim client: `get` is its authenticated GET."""
-
-    def __init__(self, base_url: str, get: Get, gateway: Gateway, personal_data: bool) -> None:
-        self.base_url = base_url
-        self._get = get
-        self.gateway = gateway
-        self.personal_data = personal_data
-        self.cache = EsimReadCache(Provider.ZIM.value)
+    provider = Provider.ZIM.value
 
     async def state(
         self, esim_id: str, order_ref: str | None = None, known: dict[str, Any] | None = None
@@ -188,17 +180,7 @@ def esim_state(
 
 
 def _subscription(row: dict[str, Any]) -> Subscription | None:
-    sub_id = coerce.text(row.get("id"), 80)
-    if sub_id is None:
-        return None
-    word = coerce.text(row.get("status"), 40)
-    return Subscription(
-        id=sub_id,
-        esim_id=coerce.text(row.get("esimID"), 80),
-        status=coerce.enum_or_unknown(SUBSCRIPTION_BY_WIRE, word, SubscriptionStatus.UNKNOWN),
-        provider_status=word,
-        plan=parse_plan(row.get("plan")),
-    )
+    return parse_subscription(row, parse_plan(row.get("plan")))
 
 
 def _current(rows: list[dict[str, Any]]) -> Subscription | None:
