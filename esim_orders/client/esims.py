@@ -19,10 +19,10 @@ from typing import Any, TypeVar
 
 from ..errors import AuthenticationError, PermissionDenied, ProviderError
 from ..esim_models import Fact, Unread
-from .transport import Gateway, RawResponse, parse_retry_after
+from .transport import BodyReader, Gateway, RawResponse, parse_retry_after
 from .ttl_cache import TtlCache
 
-__all__ = ["ESIM_TTL", "RATE_LIMITED", "EsimReadCache", "EsimReader", "Get"]
+__all__ = ["ESIM_TTL", "RATE_LIMITED", "EsimReadCache", "EsimReader", "Get", "Stream"]
 
 log = logging.getLogger(__name__)
 
@@ -35,8 +35,10 @@ DEFAULT_BACKOFF = 60.0
 RATE_LIMITED = frozenset({429})
 
 T = TypeVar("T")
-#: A provider client's authenticated GET (`ProviderClient._get`).
+#: A provider client's authenticated GET (`ProviderClient._get`), and its streamed GET
+#: (`ProviderClient._get_streamed`) for account-wide arrays read a row at a time.
 Get = Callable[..., Awaitable[RawResponse]]
+Stream = Callable[[str, BodyReader], Awaitable[RawResponse]]
 
 
 def _utc_now() -> datetime:
@@ -125,9 +127,23 @@ class EsimReader:
 
     provider: str
 
-    def __init__(self, base_url: str, get: Get, gateway: Gateway, personal_data: bool) -> None:
+    def __init__(
+        self,
+        base_url: str,
+        get: Get,
+        gateway: Gateway,
+        personal_data: bool,
+        stream: Stream | None = None,
+    ) -> None:
         self.base_url = base_url
         self._get = get
+        self._streamed = stream
         self.gateway = gateway
         self.personal_data = personal_data
         self.cache = EsimReadCache(self.provider)
+
+    async def stream(self, url: str, reader: BodyReader) -> RawResponse:
+        """The client's authenticated streamed GET (given by a provider that reads arrays)."""
+        if self._streamed is None:
+            raise TypeError(f"{type(self).__name__} was given no streamed GET")
+        return await self._streamed(url, reader)

@@ -73,7 +73,9 @@ class ZimClient(ProviderClient):
         self._bodies: TtlCache[str, CompressedArray] = TtlCache(
             BODY_TTL, 1, weigh=lambda body: body.size, max_weight=MAX_KEPT_BYTES
         )
-        self.esims = ZimEsims(self.base_url, self._get, gateway, personal_data)
+        self.esims = ZimEsims(
+            self.base_url, self._get, gateway, personal_data, stream=self._get_streamed
+        )
 
     def __repr__(self) -> str:
         return f"ZimClient(base_url={self.base_url!r})"

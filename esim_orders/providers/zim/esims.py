@@ -10,6 +10,7 @@ subscription is DEPLETED (none).
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
 from datetime import datetime
 from typing import Any
 
@@ -18,6 +19,7 @@ import anyio
 from ...client import coerce
 from ...client.base import shape_error
 from ...client.esims import RATE_LIMITED, EsimReader
+from ...client.json_stream import read_array
 from ...client.transport import RawResponse
 from ...errors import RateLimited
 from ...esim_models import EsimState, EsimStatus, PackageRecord, Quota, Unread
@@ -29,7 +31,6 @@ __all__ = ["ZimEsims", "esim_state"]
 ESIM_PATH = "/esims/{id}"
 LIST_PATH = "/esims"
 SUBSCRIPTIONS_PATH = "/subscriptions/"
-ACCOUNT = "*"  # the cache key of account-wide lists
 STATUS_BY_WIRE = {
     s.value: s
     for s in (
@@ -65,7 +66,7 @@ class ZimEsims(EsimReader):
             facts["record"] = known if known is not None else await self._record(esim_id)
 
         async def subscriptions() -> None:
-            facts["subscriptions"] = await self._subscriptions()
+            facts["subscriptions"] = await self._subscriptions(esim_id)
 
         async with anyio.create_task_group() as group:
             group.start_soon(record)
@@ -80,10 +81,10 @@ class ZimEsims(EsimReader):
 
     async def find(self, iccid: str) -> dict[str, Any] | None:
         """The eSIM object with this ICCID from the `/esims` list, or None."""
-        rows = await self._list()
+        rows = await self._matching(LIST_PATH, "iccid", iccid)
         if isinstance(rows, Unread):
             raise_unread(rows)
-        return next((row for row in rows if coerce.digits(row.get("iccid")) == iccid), None)
+        return rows[0] if rows else None
 
     async def _record(self, esim_id: str) -> dict[str, Any] | Unread:
         def parse(response: RawResponse) -> dict[str, Any] | None:
@@ -101,36 +102,51 @@ class ZimEsims(EsimReader):
         )
         if found is not None:
             return found
-        rows = await self._list()
-        if isinstance(rows, Unread):
-            return rows
-        row = next((r for r in rows if coerce.text(r.get("id"), 80) == esim_id), None)
-        return row if row is not None else {}
+        rows = await self._matching(LIST_PATH, "id", esim_id)
+        return rows if isinstance(rows, Unread) else (rows[0] if rows else {})
 
-    async def _list(self) -> list[dict[str, Any]] | Unread:
+    async def _subscriptions(self, esim_id: str) -> list[dict[str, Any]] | Unread:
+        return await self._matching(SUBSCRIPTIONS_PATH, "esimID", esim_id)
+
+    async def _matching(self, path: str, field: str, wanted: str) -> list[dict[str, Any]] | Unread:
+        """The rows of an account-wide array (`/esims`, `/subscriptions/`) whose `field` is
+        `wanted`, read as a stream: only those rows are kept (here, and for `ESIM_TTL` per
+        value asked), however many the account holds."""
+
+        async def reader(chunks: AsyncIterator[bytes]) -> list[dict[str, Any]]:
+            found: list[dict[str, Any]] = []
+
+            def visit(row: Any) -> None:
+                if isinstance(row, dict) and _value(row.get(field)) == wanted:
+                    found.append(row)
+
+            body = await read_array(chunks, visit, self.provider)
+            if not body.is_array:
+                raise shape_error(Provider.ZIM, f"{path} did not answer an array")
+            return found
+
+        def parse(response: RawResponse) -> list[dict[str, Any]]:
+            if not response.ok:
+                raise self.gateway.error_for(response)
+            return list(response.payload)
+
+        url = self.base_url + path
         return await self.cache.read(
-            "record", ACCOUNT, lambda: self._get(self.base_url + LIST_PATH), self._rows
+            "subscriptions" if path == SUBSCRIPTIONS_PATH else "record",
+            f"{field}={wanted}",
+            lambda: self.stream(url, reader),
+            parse,
         )
 
-    async def _subscriptions(self) -> list[dict[str, Any]] | Unread:
-        url = self.base_url + SUBSCRIPTIONS_PATH
-        return await self.cache.read("subscriptions", ACCOUNT, lambda: self._get(url), self._rows)
 
-    def _rows(self, response: RawResponse) -> list[dict[str, Any]]:
-        if not response.ok:
-            raise self.gateway.error_for(response)
-        if not isinstance(response.payload, list):
-            raise shape_error(Provider.ZIM, f"{_path(response.url)} did not answer an array")
-        return [row for row in response.payload if isinstance(row, dict)]
+def _value(value: Any) -> str | None:
+    """A row's id or number as text: ICCIDs come as bare numbers, ids as strings."""
+    return coerce.digits(value) if isinstance(value, int) else coerce.text(value, 80)
 
 
 def raise_unread(unread: Unread) -> None:
     """A lookup that cannot go on without the list: the list's own error, as a provider's."""
     raise RateLimited(Provider.ZIM.value, unread.reason, status=429)
-
-
-def _path(url: str) -> str:
-    return "/" + url.split("//", 1)[-1].split("/", 1)[-1].split("?", 1)[0]
 
 
 def esim_state(
