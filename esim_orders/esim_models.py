@@ -12,7 +12,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, model_validator
 
 from .models import (
     Provider,
@@ -66,12 +66,14 @@ class Quota(_Model):
     unlimited: bool = False
     total: int | None = None
     remaining: int | None = None
+    used: int | None = Field(None, description="total - remaining, when both are known.")
 
-    @property
-    def used(self) -> int | None:
-        if self.unlimited or self.total is None or self.remaining is None:
-            return None
-        return max(self.total - self.remaining, 0)
+    @model_validator(mode="after")
+    def _count_used(self) -> Quota:
+        total, remaining = self.total, self.remaining
+        if self.used is None and not self.unlimited and total is not None and remaining is not None:
+            object.__setattr__(self, "used", max(total - remaining, 0))
+        return self
 
     def __str__(self) -> str:
         if self.unlimited:
@@ -105,6 +107,9 @@ class Unread(_Model):
 
     fact: Fact
     reason: str = Field(description="Why, in a few words.")
+    retry_after_seconds: float | None = Field(
+        None, description="How long to wait, from checked_at."
+    )
     retry_at: datetime | None = Field(None, description="When asking again can succeed.")
 
 

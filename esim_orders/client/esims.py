@@ -14,7 +14,6 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Awaitable, Callable
-from datetime import UTC, datetime, timedelta
 from typing import Any, TypeVar
 
 from ..errors import AuthenticationError, PermissionDenied, ProviderError
@@ -41,10 +40,6 @@ Get = Callable[..., Awaitable[RawResponse]]
 Stream = Callable[[str, BodyReader], Awaitable[RawResponse]]
 
 
-def _utc_now() -> datetime:
-    return datetime.now(UTC)
-
-
 class EsimReadCache:
     """One provider client's eSIM facts, by (fact, eSIM key)."""
 
@@ -54,11 +49,9 @@ class EsimReadCache:
         ttl: float = ESIM_TTL,
         *,
         clock: Callable[[], float] = time.monotonic,
-        now: Callable[[], datetime] = _utc_now,
     ) -> None:
         self.provider = provider
         self.clock = clock
-        self.now = now
         self.facts: TtlCache[tuple[str, str], Any] = TtlCache(ttl, MAX_KEPT_FACTS, clock=clock)
         self._backoff: dict[tuple[str, str], float] = {}
 
@@ -98,21 +91,19 @@ class EsimReadCache:
                 raise
             except ProviderError as exc:
                 log.info("%s: %s of an eSIM not read: %s", self.provider, fact, exc)
-                return Unread(fact=fact, reason=_reason(exc), retry_at=self._retry_at(exc))
+                retry_after = getattr(exc, "retry_after", None)
+                return Unread(fact=fact, reason=_reason(exc), retry_after_seconds=retry_after)
 
         return await self.facts.get_or_load(
             slot, load, keep=lambda value: not isinstance(value, Unread)
         )
 
     def _limited(self, fact: Fact, seconds: float) -> Unread:
-        retry_at = (self.now() + timedelta(seconds=seconds)).replace(microsecond=0)
-        return Unread(fact=fact, reason="provider rate limit for this eSIM", retry_at=retry_at)
-
-    def _retry_at(self, exc: ProviderError) -> datetime | None:
-        retry_after = getattr(exc, "retry_after", None)
-        if retry_after is None:
-            return None
-        return (self.now() + timedelta(seconds=retry_after)).replace(microsecond=0)
+        """When to ask again is said in seconds: the service turns it into a time on its own
+        clock (`service.esims.stamped`), the one its answers are checked at."""
+        return Unread(
+            fact=fact, reason="provider rate limit for this eSIM", retry_after_seconds=seconds
+        )
 
 
 def _reason(exc: ProviderError) -> str:

@@ -181,9 +181,11 @@ class Gateway:
         Returns a 2xx response with its parsed JSON, or a final non-2xx answer as it is, for
         the caller to interpret (a 401 means something different to the auth layer than to a
         listing). Raises the typed error when the retries run out of the deadline (saying how
-        many tries over how long), or when a `Retry-After` would pass it. Statuses in
-        `give_back` come back at once, unretried: a per-resource rate limit (an eSIM's usage
-        at 10 requests a minute) is honoured by the caller, who answers without it meanwhile.
+        many tries over how long), or when a `Retry-After` would pass it. A status in
+        `give_back` whose `Retry-After` is longer than the policy's cap comes back at once,
+        unretried: a per-resource rate limit (an eSIM's usage, 10 requests a minute) is
+        honoured by the caller, who answers without that resource meanwhile; a short one is
+        waited for here as usual.
         """
         return await self._call(
             method, url, params, headers, data, retry=retry, reader=None, give_back=give_back
@@ -262,9 +264,12 @@ class Gateway:
             else:
                 assert response is not None
                 retry_after = parse_retry_after(response.headers.get("retry-after"))
+                given_back = response.status in give_back and (
+                    retry_after is not None and retry_after > policy.retry_after_cap
+                )
                 wait = (
                     retry_delay(attempt, response.status, retry_after, policy)
-                    if retry and response.status not in give_back
+                    if retry and not given_back
                     else None
                 )
                 if wait is None:

@@ -4,6 +4,7 @@ configured provider knows it (each provider's client caches per eSIM; see `clien
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import datetime, timedelta
 
 import anyio
 
@@ -12,7 +13,23 @@ from ..errors import EsimNotFound, ProviderError
 from ..esim_models import EsimState
 from ..models import Order, Provider
 
-__all__ = ["esim_by_iccid", "order_esims"]
+__all__ = ["esim_by_iccid", "order_esims", "stamped"]
+
+
+def stamped(state: EsimState, now: datetime) -> EsimState:
+    """The state as checked at `now` (the service's clock, as its explanations are): what
+    could not be read says when to ask again on that clock."""
+    unread = [
+        u
+        if u.retry_after_seconds is None
+        else u.model_copy(update={"retry_at": _after(now, u.retry_after_seconds)})
+        for u in state.unread
+    ]
+    return state.model_copy(update={"checked_at": now, "unread": unread})
+
+
+def _after(now: datetime, seconds: float) -> datetime:
+    return (now + timedelta(seconds=seconds)).replace(microsecond=0)
 
 
 async def order_esims(clients: Mapping[Provider, ProviderClient], order: Order) -> list[EsimState]:

@@ -30,7 +30,7 @@ from .caches import (
     MAX_LISTED_ORDERS,
     MAX_LISTINGS,
 )
-from .esims import esim_by_iccid, order_esims
+from .esims import esim_by_iccid, order_esims, stamped
 from .pages import OrdersPage, Standing, ask_provider, read_page
 from .visits import Visited, visit_all
 
@@ -244,11 +244,12 @@ class OrderService:
     async def order_esims(self, order: Order) -> list[EsimState]:
         """The state of each eSIM of `order` (usage, packages and record read at once, each
         kept per eSIM by its provider's client for at least 5 minutes)."""
-        return await order_esims(self.clients, order)
+        now = self.now()
+        return [stamped(state, now) for state in await order_esims(self.clients, order)]
 
     async def esim_by_iccid(self, iccid: str) -> EsimState:
         """One eSIM by ICCID from whichever configured provider knows it; `EsimNotFound`."""
-        return await esim_by_iccid(self.clients, iccid)
+        return stamped(await esim_by_iccid(self.clients, iccid), self.now())
 
     def resolve_ref(self, ref: str) -> tuple[Provider, str]:
         """`provider:id`, or a bare id where only one configured provider could own it."""

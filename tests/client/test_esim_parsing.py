@@ -13,7 +13,7 @@ from esim_orders.providers.pressone.esims import esim_state as pressone_state
 from esim_orders.providers.zim.esims import esim_state as zim_state
 from esim_orders.service.wiring import open_service
 
-from ..helpers import NOW, SANDBOX, sandbox_app, state
+from ..helpers import SANDBOX, sandbox_app, state
 
 ICCID = "8944500000000000012"
 
@@ -23,7 +23,7 @@ def test_pressone_unknown_status_is_unknown_with_the_word_kept_and_unlimited_say
     record = {"iccid": ICCID, "apn_type": "manual", "apn_value": "globaldata", "is_roaming": 1}
     record |= {"qrcode": "LPA:1$smdp.example$SECRET", "matching_id": "SECRET"}
     found = pressone_state(
-        ICCID, {"record": record, "usage": usage, "packages": []}, order_ref=None, now=NOW
+        ICCID, {"record": record, "usage": usage, "packages": []}, order_ref=None
     )
     assert found.status is EsimStatus.UNKNOWN and found.provider_status == "PAUSED"
     assert found.data is not None and found.data.unlimited and str(found.data) == "unlimited"
@@ -38,7 +38,7 @@ def test_pressone_recycled_record_wins_over_the_usage_status() -> None:
         "usage": {"status": "ACTIVE", "remaining": 10, "total": 100},
         "packages": [],
     }
-    found = pressone_state(ICCID, facts, order_ref="pressone:1", now=NOW)
+    found = pressone_state(ICCID, facts, order_ref="pressone:1")
     assert found.status is EsimStatus.RECYCLED and found.recycled_at is not None
 
 
@@ -80,12 +80,12 @@ def test_zim_esim_state_keeps_an_undocumented_word_and_hides_the_number_unasked(
         {"id": "sub_3", "esimID": "esim_B", "status": "ACTIVE"},
     ]
     facts = {"record": record, "subscriptions": subs}
-    hidden = zim_state("esim_A", facts, order_ref=None, now=NOW, personal_data=False)
+    hidden = zim_state("esim_A", facts, order_ref=None, personal_data=False)
     assert hidden.iccid == "89865127467335112495" and hidden.msisdn is None
     assert hidden.status is EsimStatus.UNKNOWN and hidden.provider_status == "SUSPENDED"
     assert [p.id for p in hidden.packages] == ["sub_1", "sub_2"]
     assert hidden.subscription_status is SubscriptionStatus.DEPLETED
     assert hidden.data is not None and (hidden.data.total, hidden.data.remaining) == (2048, 0)
     assert "SECRET" not in hidden.model_dump_json()
-    shown = zim_state("esim_A", facts, order_ref=None, now=NOW, personal_data=True)
+    shown = zim_state("esim_A", facts, order_ref=None, personal_data=True)
     assert shown.msisdn == "447482482482"

@@ -9,7 +9,7 @@ package history as a bare `data` list with ISO times, the record as in an order'
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 import anyio
@@ -42,6 +42,7 @@ STATUS_BY_WIRE = {
 }
 #: A record found; `NOT_THERE` when PressOne answered 404 (no such eSIM in this account).
 NOT_THERE: dict[str, Any] = {}
+_NEVER = datetime.min.replace(tzinfo=UTC)  # sorts packages not yet activated last
 
 
 class PressOneEsims(EsimReader):
@@ -62,7 +63,7 @@ class PressOneEsims(EsimReader):
                 group.start_soon(one, fact)
         if facts["record"] is NOT_THERE:
             return None
-        return esim_state(iccid, facts, order_ref=order_ref, now=self.cache.now())
+        return esim_state(iccid, facts, order_ref=order_ref)
 
     async def _fact(self, fact: str, iccid: str) -> Any:
         url = self.base_url + PATHS[fact].format(iccid=iccid)
@@ -86,9 +87,7 @@ class PressOneEsims(EsimReader):
         )
 
 
-def esim_state(
-    iccid: str, facts: dict[str, Any], *, order_ref: str | None, now: datetime
-) -> EsimState:
+def esim_state(iccid: str, facts: dict[str, Any], *, order_ref: str | None) -> EsimState:
     """The normalized state from PressOne's record, usage and packages (each a parsed answer
     or `Unread`)."""
     unread = [value for value in facts.values() if isinstance(value, Unread)]
@@ -111,7 +110,7 @@ def esim_state(
         sources["packages"] = "GET " + PATHS["packages"]
     history = sorted(
         (_package(p) for p in packages if isinstance(p, dict)),
-        key=lambda p: (p.activated_at is None, p.activated_at or now),
+        key=lambda p: (p.activated_at is None, p.activated_at or _NEVER),
     )
     apn_type = (coerce.text(record.get("apn_type"), 20) or "").lower()
     order_id = coerce.text(coerce.mapping(record.get("simable")).get("id"), 40)
@@ -137,7 +136,6 @@ def esim_state(
         roaming_required=coerce.boolean(record.get("is_roaming")),
         sources=sources,
         unread=unread,
-        checked_at=now,
     )
 
 

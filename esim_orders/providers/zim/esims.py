@@ -11,7 +11,6 @@ subscription is DEPLETED (none).
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from datetime import datetime
 from typing import Any
 
 import anyio
@@ -75,7 +74,6 @@ class ZimEsims(EsimReader):
             esim_id,
             facts,
             order_ref=order_ref,
-            now=self.cache.now(),
             personal_data=self.personal_data,
         )
 
@@ -154,7 +152,6 @@ def esim_state(
     facts: dict[str, Any],
     *,
     order_ref: str | None,
-    now: datetime,
     personal_data: bool,
 ) -> EsimState:
     """The normalized state from Zim's eSIM object and the subscriptions naming it."""
@@ -191,7 +188,6 @@ def esim_state(
         msisdn=coerce.digits(record.get("msisdn")) if personal_data else None,
         sources=sources,
         unread=unread,
-        checked_at=now,
     )
 
 
@@ -223,7 +219,7 @@ def _mb(allowance: Allowance | None) -> Quota | None:
 def _data(current: Subscription | None) -> Quota | None:
     quota = _mb(current.plan.data if current and current.plan else None)
     if quota is not None and current and current.status is SubscriptionStatus.DEPLETED:
-        return quota.model_copy(update={"remaining": 0})
+        return Quota(unit=quota.unit, total=quota.total, remaining=0)
     return quota
 
 
