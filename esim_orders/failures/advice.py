@@ -82,7 +82,7 @@ def placeholder_defaults() -> dict[str, str]:
         "esim_status": "an unknown state",
         "data_left": "an unknown amount of data",
         "apn": "the APN the provider gives",
-        "expires": "an unknown time",
+        "expires": "not given by the provider",
         "retry_at": "in a few minutes",
     }
 

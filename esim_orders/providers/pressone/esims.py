@@ -101,6 +101,7 @@ def esim_state(iccid: str, facts: dict[str, Any], *, order_ref: str | None) -> E
     recycled = coerce.boolean(record.get("recycled"))
     if recycled:
         status = EsimStatus.RECYCLED
+    recycled_now = status is EsimStatus.RECYCLED
     sources = {}
     if usage:
         sources |= dict.fromkeys(("status", "data", "expires_at"), "GET " + PATHS["usage"])
@@ -125,7 +126,8 @@ def esim_state(iccid: str, facts: dict[str, Any], *, order_ref: str | None) -> E
         provider_status=word or ("recycled" if recycled else None),
         recycled=recycled,
         recycled_at=coerce.timestamp(record.get("recycled_at")),
-        data=_quota(usage, "remaining", "total", "MB") if usage else None,
+        # A recycled eSIM's numbers are all 0: no allowance to show.
+        data=_quota(usage, "remaining", "total", "MB") if usage and not recycled_now else None,
         voice=_quota(usage, "remaining_voice", "total_voice", "minutes", optional=True),
         sms=_quota(usage, "remaining_text", "total_text", "messages", optional=True),
         activated_at=next((p.activated_at for p in history if p.activated_at), None),
