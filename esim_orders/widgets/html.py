@@ -11,10 +11,17 @@ from __future__ import annotations
 import html
 from collections.abc import Iterable, Sequence
 
-from ..esim_models import EsimState
+from ..esim_models import EsimAnswer, EsimState
 from ..failures.explanation import Explanation
 from ..models import Order
-from ..render.html import badge, explanation_body, line_cells, order_card_body, text
+from ..render.html import (
+    badge,
+    esim_answer_body,
+    explanation_body,
+    line_cells,
+    order_card_body,
+    text,
+)
 from ..render.listing import COLUMNS, listing_line
 from ..tools.views import OrderPage, OrderSummary, ProviderIssue, View
 from .theme import STYLESHEET
@@ -146,4 +153,6 @@ def view_html(item: View | Order) -> str | None:
         return explanation_html(item)
     if isinstance(item, ProviderIssue):
         return view(issues_html([item]))
+    if isinstance(item, EsimAnswer):
+        return view(esim_answer_body(item))
     return None
