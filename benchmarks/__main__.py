@@ -29,6 +29,7 @@ RESULTS = ROOT / "benchmarks" / "results.json"
 MODULES = (
     "bench_size",
     "bench_requests",
+    "bench_esims",
     "bench_coldstart",
     "bench_latency",
     "bench_pages",

@@ -1,4 +1,5 @@
-"""The command line: `esim-orders sandbox | orders list | orders get | serve`."""
+"""The command line: `esim-orders sandbox | orders list | orders get | orders explain |
+esims get | serve`."""
 
 from __future__ import annotations
 
@@ -14,13 +15,14 @@ import anyio
 from pydantic import BaseModel, ValidationError
 
 from .errors import ConfigError, EsimOrdersError
+from .esim_models import EsimAnswer
 from .logs import configure_logging
-from .models import OrderStatus, OrderType, Provider
-from .render.text import explanation_text, order_card
+from .models import Order, OrderStatus, OrderType, Provider
+from .render.text import esim_answer_text, explanation_text, order_card
 from .service.orders import OrderService
 from .service.wiring import open_service
 from .settings import Settings
-from .tools import explain_failure, get_order, list_orders
+from .tools import explain_failure, get_esim, get_order, list_orders
 from .tools.errors import ToolInputError, argument_problems, describe
 from .tools.render import page_text
 from .tools.terms import Terms
@@ -197,6 +199,15 @@ def _parser() -> argparse.ArgumentParser:
     explain.add_argument("--json", action="store_true")
     explain.set_defaults(run=_run_explain)
 
+    esims = commands.add_parser("esims", help="show the live state of eSIMs")
+    esim_commands = esims.add_subparsers(title="eSIM commands")
+    esim = esim_commands.add_parser(
+        "get", help="an order's eSIMs, or one eSIM: state, data left, validity, top-ups"
+    )
+    esim.add_argument("target", help="an order ref (pressone:9666, zim:ordr_…) or an ICCID")
+    esim.add_argument("--json", action="store_true")
+    esim.set_defaults(run=_run_esims)
+
     serve = commands.add_parser("serve", help="run the MCP server (stdio, or HTTP with --http)")
     serve.add_argument("--http", action="store_true", help="serve streamable HTTP at /mcp")
     serve.add_argument("--host", default="127.0.0.1", help="with --http; default 127.0.0.1")
@@ -250,8 +261,29 @@ def _run_list(args: argparse.Namespace) -> int:
 
 
 def _run_get(args: argparse.Namespace) -> int:
-    order = _with_service(lambda service: get_order(service, ref=args.ref))
-    _print(order, args.json, order_card)
+    async def read(service: OrderService) -> tuple[Order, EsimAnswer | None]:
+        order = await get_order(service, ref=args.ref)
+        if args.json or order.status is not OrderStatus.COMPLETED:
+            return order, None
+        return order, await get_esim(service, ref=order.ref)
+
+    order, esims = _with_service(read)
+    if esims is None:
+        _print(order, args.json, order_card)
+    else:  # the card shows each eSIM's state and data left under the order
+        print(order_card(order, esims.esims))
+    return 0
+
+
+def _run_esims(args: argparse.Namespace) -> int:
+    target = args.target.strip()
+    by_iccid = target.isdigit() and len(target) >= 10  # ICCIDs are 18-20 digits
+    answer = _with_service(
+        lambda service: (
+            get_esim(service, iccid=target) if by_iccid else get_esim(service, ref=target)
+        )
+    )
+    _print(answer, args.json, esim_answer_text)
     return 0
 
 

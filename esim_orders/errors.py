@@ -25,6 +25,14 @@ class OrderNotFound(EsimOrdersError):
         self.ref = ref
 
 
+class EsimNotFound(EsimOrdersError):
+    """No configured provider knows this ICCID (or the order has no eSIM to read)."""
+
+    def __init__(self, iccid: str) -> None:
+        super().__init__(f"no eSIM {iccid!r}")
+        self.iccid = iccid
+
+
 class InvalidRef(EsimOrdersError):
     """An order ref that names no provider we can resolve."""
 

@@ -16,6 +16,10 @@ SECRET_KEYS = frozenset(
         "confirmation_code",
         "manual_installation",
         "qrcode_installation",
+        # eSIM reads: Zim's eSIM object, PressOne's eSIM record
+        "matchingid",
+        "qrcodelink",
+        "direct_apple_installation_url",
         "access_token",
         "refresh_token",
         "client_secret",
@@ -28,6 +32,8 @@ PERSONAL_KEYS = frozenset(
 )
 # Personal keys only mean personal data inside these objects (a plan also has a "name").
 PERSONAL_CONTAINERS = frozenset({"user", "customer"})
+# Personal wherever they appear: an eSIM's phone number (Zim's `msisdn`, a bare number).
+PERSONAL_ANYWHERE = frozenset({"msisdn"})
 
 REDACTED = "[redacted]"
 MAX_DEPTH = 32
@@ -57,7 +63,9 @@ def redact_payload(value: Any, *, personal: bool = True) -> Any:
             for key, item in value.items():
                 lowered = key.lower() if type(key) is str else str(key).lower()
                 if item is not None and (
-                    lowered in SECRET_KEYS or (in_person and lowered in hidden)
+                    lowered in SECRET_KEYS
+                    or (in_person and lowered in hidden)
+                    or (personal and lowered in PERSONAL_ANYWHERE)
                 ):
                     out[key] = REDACTED
                 else:

@@ -34,6 +34,8 @@ class Settings:
     stuck_processing_minutes: float = 30.0
     stuck_pending_hours: float = 24.0
     stuck_downloaded_hours: float = 24.0
+    # When explain_failure calls an issued eSIM never installed or never used.
+    esim_unused_hours: float = 72.0
     # How long one provider request may take, retries and their waits included.
     provider_deadline_seconds: float = 30.0
     shutdown_grace_seconds: float = SHUTDOWN_GRACE_SECONDS
@@ -57,6 +59,7 @@ class Settings:
             "stuck_processing_minutes": _positive(env, "ESIM_ORDERS_STUCK_PROCESSING_MINUTES", 30),
             "stuck_pending_hours": _positive(env, "ESIM_ORDERS_STUCK_PENDING_HOURS", 24),
             "stuck_downloaded_hours": _positive(env, "ESIM_ORDERS_STUCK_DOWNLOADED_HOURS", 24),
+            "esim_unused_hours": _positive(env, "ESIM_ORDERS_ESIM_UNUSED_HOURS", 72),
             "provider_deadline_seconds": _positive(
                 env, "ESIM_ORDERS_PROVIDER_DEADLINE_SECONDS", 30
             ),

@@ -22,8 +22,10 @@ FORBIDDEN = {
     ),
     "access token value": re.compile(r'"access_token":\s*"(?!\[redacted\])[^"]+"'),
     "matching id or confirmation code": re.compile(
-        r'"(?:matching_id|confirmation_code|qrcode)":\s*"(?!\[redacted\])[^"]+"'
+        r'"(?:matching_id|confirmation_code|qrcode|matchingID|qrCodeLink'
+        r'|direct_apple_installation_url)":\s*"(?!\[redacted\])[^"]+"'
     ),
+    "eSIM phone number": re.compile(r'"msisdn":\s*(?!"\[redacted\]"|null)[^,}\s]+'),
     "sandbox secret": re.compile(re.escape(SANDBOX_CLIENT_SECRET)),
     "credential header": re.compile(r"^\s*(authorization|x-app-identifier):", re.I | re.M),
 }
@@ -49,6 +51,7 @@ def test_the_scan_catches_what_it_looks_for():
         '"qrcode": "LPA:1$smdp.example.com$ABC-123-XYZ" ada@example.com '
         "client_secret=sandbox-secret Bearer abcdefghijkl\nauthorization:\n"
         '"access_token": "tok123"'
+        ' "msisdn": 447482482482'
     )
     hits = {name for name, pattern in FORBIDDEN.items() if pattern.search(leaky)}
     assert hits == set(FORBIDDEN)

@@ -14,6 +14,7 @@ import httpx2
 import pytest
 
 from esim_orders.cli import main
+from esim_orders.sandbox import SandboxConfig, create_app
 
 from .helpers import free_port
 
@@ -303,3 +304,20 @@ def test_a_provider_that_cannot_be_reached_is_said_once_pointing_at_its_address(
     assert line.startswith("esim-orders: PressOne could not be reached (no connection to ")
     assert "check PRESSONE_BASE_URL; if it is right, the provider is down" in line
     assert "hunter2" not in result.stderr
+
+
+def test_esims_get_by_ref_and_by_iccid_and_the_order_card_shows_the_esim_state():
+    # The embedded sandbox the command line opens: its ids do not depend on its clock.
+    data = create_app(SandboxConfig()).state.sandbox.data
+    order = next(o for o in data.pressone.orders if o.status == "completed" and o.iccids)
+    ref, iccid = f"pressone:{order.id}", order.iccids[0]
+    by_ref = run("esims", "get", ref, "--json")
+    assert by_ref.returncode == 0, by_ref.stderr
+    answer = json.loads(by_ref.stdout)
+    assert answer["ref"] == ref and answer["esims"][0]["iccid"] == iccid
+    by_iccid = run("esims", "get", iccid)
+    assert by_iccid.returncode == 0, by_iccid.stderr
+    assert by_iccid.stdout.startswith(f"eSIM {iccid}: ") and "Data" in by_iccid.stdout
+    card = run("orders", "get", ref)
+    assert card.returncode == 0, card.stderr
+    assert f"eSIM state {iccid}: {answer['esims'][0]['status']}" in card.stdout

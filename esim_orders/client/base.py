@@ -13,6 +13,7 @@ from typing import Any
 import httpx2
 
 from ..errors import AddressNotFound, AuthenticationError, ProviderDataError, ProviderError
+from ..esim_models import EsimState
 from ..models import Order, OrderFilter, OrderStatus, Provider, newest_first_key
 from .auth import AccessToken, TokenCache
 from .transport import BodyReader, Gateway, RawResponse
@@ -143,6 +144,19 @@ class ProviderClient(ABC):
     async def get_order(self, provider_id: str) -> Order:
         """The order, or `OrderNotFound`."""
 
+    #: Whether this provider reads eSIM state; one that does overrides the two reads below
+    #: (see `client.esims` for the per-eSIM cache and rate-limit handling they share).
+    reads_esims: bool = False
+
+    async def order_esims(self, order: Order) -> list[EsimState]:
+        """The state of each eSIM of `order`, its facts read concurrently; [] when it has
+        none, or when this provider reports no eSIM state."""
+        return []
+
+    async def esim_by_iccid(self, iccid: str) -> EsimState | None:
+        """One eSIM by its ICCID, or None when this provider does not know it."""
+        return None
+
     @abstractmethod
     async def _request_token(self) -> RawResponse: ...
 
@@ -191,10 +205,19 @@ class ProviderClient(ABC):
             request_id=said.request_id,
         )
 
-    async def _get(self, url: str, params: Mapping[str, str] | None = None) -> RawResponse:
-        """An authenticated GET; a 401 replaces the token once, then it is a real error."""
+    async def _get(
+        self,
+        url: str,
+        params: Mapping[str, str] | None = None,
+        *,
+        give_back: frozenset[int] = frozenset(),
+    ) -> RawResponse:
+        """An authenticated GET; a 401 replaces the token once, then it is a real error.
+        Statuses in `give_back` are returned unretried (see `Gateway.send`)."""
         return await self._authenticated(
-            lambda headers: self.gateway.send("GET", url, params=params, headers=headers)
+            lambda headers: self.gateway.send(
+                "GET", url, params=params, headers=headers, give_back=give_back
+            )
         )
 
     async def _get_streamed(

@@ -90,3 +90,17 @@ def enum_or_unknown(table: dict[str, E], raw: str | None, unknown: E) -> E:
     if raw is None:
         return unknown
     return table.get(raw.strip().upper(), table.get(raw.strip().lower(), unknown))
+
+
+def digits(value: Any, max_len: int = 22) -> str | None:
+    """An ICCID or MSISDN exactly as sent: a JSON integer (of any size, kept whole) or a
+    string of digits; a float has already lost digits, so it is refused, never rounded."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        written = str(value)
+    elif isinstance(value, str):
+        written = value.strip()
+    else:
+        return None
+    return written if written.isdigit() and 0 < len(written) <= max_len else None

@@ -175,15 +175,22 @@ class Gateway:
         headers: Mapping[str, str] | None = None,
         data: Mapping[str, str] | None = None,
         retry: bool = True,
+        give_back: frozenset[int] = frozenset(),
     ) -> RawResponse:
         """One logical call: transient failures are retried while the deadline allows.
 
         Returns a 2xx response with its parsed JSON, or a final non-2xx answer as it is, for
         the caller to interpret (a 401 means something different to the auth layer than to a
         listing). Raises the typed error when the retries run out of the deadline (saying how
-        many tries over how long), or when a `Retry-After` would pass it.
+        many tries over how long), or when a `Retry-After` would pass it. A status in
+        `give_back` whose `Retry-After` is longer than the policy's cap comes back at once,
+        unretried: a per-resource rate limit (an eSIM's usage, 10 requests a minute) is
+        honoured by the caller, who answers without that resource meanwhile; a short one is
+        waited for here as usual.
         """
-        return await self._call(method, url, params, headers, data, retry=retry, reader=None)
+        return await self._call(
+            method, url, params, headers, data, retry=retry, reader=None, give_back=give_back
+        )
 
     async def stream(
         self,
@@ -213,6 +220,7 @@ class Gateway:
         *,
         retry: bool,
         reader: BodyReader | None,
+        give_back: frozenset[int] = frozenset(),
     ) -> RawResponse:
         """The one retry loop: `send` and `stream` differ only in how a 2xx body is read."""
         policy = self.policy
@@ -261,7 +269,14 @@ class Gateway:
             else:
                 assert response is not None
                 retry_after = parse_retry_after(response.headers.get("retry-after"))
-                wait = retry_delay(attempt, response.status, retry_after, policy) if retry else None
+                given_back = response.status in give_back and (
+                    retry_after is not None and retry_after > policy.retry_after_cap
+                )
+                wait = (
+                    retry_delay(attempt, response.status, retry_after, policy)
+                    if retry and not given_back
+                    else None
+                )
                 if wait is None:
                     return response
                 if retry_after is not None and retry_after > deadline_at - time.monotonic():

@@ -44,7 +44,7 @@ def explain_advice(
     question = fill(advice.ask_support, values) if advice.ask_support else None
     return Explanation(
         **facts,
-        something_wrong=True,
+        something_wrong=advice.outcome != "ok",
         outcome=advice.outcome,
         title=advice.title,
         diagnosis=fill(advice.diagnosis, values),
@@ -80,6 +80,12 @@ def placeholder_defaults() -> dict[str, str]:
         "user": "user",
         "plan": "plan",
         "validity": "its validity",
+        "iccid": "the eSIM",
+        "esim_status": "an unknown state",
+        "data_left": "an unknown amount of data",
+        "apn": "the APN the provider gives",
+        "expires": "not given by the provider",
+        "retry_at": "in a few minutes",
     }
 
 

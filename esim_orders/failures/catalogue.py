@@ -42,7 +42,8 @@ RetryVerdict = Literal["yes", "no", "later", "after_fix"]
 Charged = Literal["yes", "no", "likely", "unknown", "refunded", "partially_refunded"]
 Issued = Literal["yes", "no", "likely", "unknown"]
 Kind = Literal["failure_reason", "error_code", "http_status", "state"]
-Outcome = Literal["failed", "stuck", "attention", "unknown"]
+# "ok" only for an eSIM state that is itself the answer ("healthy, N MB left").
+Outcome = Literal["failed", "stuck", "attention", "unknown", "ok"]
 
 
 def _known_provider(key: str) -> str:
@@ -53,7 +54,7 @@ def _known_provider(key: str) -> str:
 
 #: A registered provider's key, or "any" for what every provider shares.
 ProviderKey = Annotated[str, AfterValidator(_known_provider)]
-ThresholdName = Literal["processing", "pending", "downloaded"]
+ThresholdName = Literal["processing", "pending", "downloaded", "unused"]
 GenericName = Literal[
     "failed_unknown_reason", "failed_no_reason", "unknown_status", "unknown_code", "http_4xx"
 ]
@@ -62,6 +63,8 @@ GENERIC_NAMES: tuple[str, ...] = GenericName.__args__  # type: ignore[attr-defin
 #: What catalogue texts may say in braces; the explainer fills them from the order.
 PLACEHOLDERS = frozenset(
     {"age", "threshold", "since", "updated", "account", "user", "plan", "validity"}
+    # an eSIM's facts (failures/esims.py)
+    | {"iccid", "esim_status", "data_left", "apn", "expires", "retry_at"}
 )
 _PLACEHOLDER = re.compile(r"\{([a-z_]+)\}")
 

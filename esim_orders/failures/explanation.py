@@ -9,7 +9,7 @@ from pydantic import Field
 from ..models import OrderStatus, Provider, Timestamp, View
 from .catalogue import Actor, Category, Charged, Issued, RetryVerdict
 
-__all__ = ["Confidence", "Evidence", "Explanation", "Impact", "Outcome"]
+__all__ = ["Confidence", "EsimVerdict", "Evidence", "Explanation", "Impact", "Outcome"]
 
 Confidence = Literal["known_code", "inferred_from_state", "unknown"]
 Outcome = Literal["ok", "failed", "stuck", "attention", "unknown"]
@@ -20,6 +20,16 @@ class Evidence(View):
 
     field: str = Field(description="Which order field said so.")
     value: str = Field(description="Its value, cleaned and shortened.")
+
+
+class EsimVerdict(View):
+    """What one eSIM of the order shows, for an order with several."""
+
+    iccid: str | None = None
+    status: str = Field(description="The eSIM's state, normalized (and as the provider said).")
+    verdict: str = Field(description="The catalogue title of what it means.")
+    entry: str = Field(description="The catalogue entry used, provider:CODE.")
+    data_left: str | None = None
 
 
 class Impact(View):
@@ -72,5 +82,9 @@ class Explanation(View):
         None,
         description="Ready to send to provider support: ids, payment reference, times; no "
         "activation code and no personal data.",
+    )
+    esims: list[EsimVerdict] = Field(
+        default_factory=list,
+        description="For a completed order: each eSIM's state read from the provider.",
     )
     checked_at: Timestamp = Field(description="The time ages were measured against.")

@@ -59,8 +59,10 @@ def order_note(
     question: str,
     reason: str | None,
     now: datetime,
+    extra: tuple[str, ...] = (),
 ) -> str:
-    """A note to paste into a ticket: what the order is, what we see, what we ask."""
+    """A note to paste into a ticket: what the order is, what we see (`extra`: lines more,
+    such as each eSIM's state), what we ask."""
     name = display_name(order.provider)
     ident = safe_text(order.id, ID_CAP)
     lines = [
@@ -88,6 +90,7 @@ def order_note(
     esims = _esims_line(order)
     if esims:
         lines.append(esims)
+    lines += extra
     lines.append(f"Question: {question}")
     return safe_note("\n".join(lines))
 

@@ -1,4 +1,5 @@
-"""How long an order may sit in a waiting state before explain_failure calls it stuck."""
+"""How long an order (or an issued eSIM) may sit in a waiting state before explain_failure
+calls it stuck."""
 
 from __future__ import annotations
 
@@ -10,11 +11,12 @@ __all__ = ["Thresholds"]
 
 
 class StuckAges(Protocol):
-    """The settings' three ages (the settings object sits above this engine's layer)."""
+    """The settings' ages (the settings object sits above this engine's layer)."""
 
     stuck_processing_minutes: float
     stuck_pending_hours: float
     stuck_downloaded_hours: float
+    esim_unused_hours: float
 
 
 @dataclass(frozen=True)
@@ -24,6 +26,8 @@ class Thresholds:
     processing: timedelta = timedelta(minutes=30)
     pending: timedelta = timedelta(hours=24)
     downloaded: timedelta = timedelta(hours=24)
+    #: An issued eSIM not installed (Zim RELEASED) or not used (PressOne NOT_ACTIVE) by then.
+    unused: timedelta = timedelta(hours=72)
 
     @classmethod
     def from_settings(cls, settings: StuckAges) -> Thresholds:
@@ -32,4 +36,5 @@ class Thresholds:
             processing=timedelta(minutes=settings.stuck_processing_minutes),
             pending=timedelta(hours=settings.stuck_pending_hours),
             downloaded=timedelta(hours=settings.stuck_downloaded_hours),
+            unused=timedelta(hours=settings.esim_unused_hours),
         )

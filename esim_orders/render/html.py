@@ -8,18 +8,21 @@ from __future__ import annotations
 
 import html
 
+from ..esim_models import EsimAnswer, EsimState
 from ..failures.explanation import Explanation
 from ..models import Order, OrderStatus
 from ..text import clean_provider_text
+from .esim import esim_answer_cards, order_with_esims_rows
 from .explanation import explanation_rows
 from .listing import Cell, ListingLine
 from .order import order_card_rows, status_label
-from .rows import Aside, Block, Card, Fact, Head, Line, Note, Part, Sentence, Steps
+from .rows import Aside, Bar, Block, Card, Fact, Head, Line, Note, Part, Sentence, Steps
 
 __all__ = [
     "badge",
     "card_html",
     "cell_html",
+    "esim_answer_body",
     "explanation_body",
     "line_cells",
     "order_card_body",
@@ -82,8 +85,16 @@ def cell_html(cell: Cell) -> str:
     return text(value, _CELL_CAPS.get(cell.kind, TEXT_CAP))
 
 
-def order_card_body(order: Order) -> str:
+def order_card_body(order: Order, esims: list[EsimState] | None = None) -> str:
+    """The order's card; with `esims`, each eSIM's state and data-left bar under it."""
+    if esims:
+        return card_html(order_with_esims_rows(order, esims))
     return card_html(order_card_rows(order))
+
+
+def esim_answer_body(answer: EsimAnswer) -> str:
+    cards = [card_html(card) for card in esim_answer_cards(answer)]
+    return "".join(cards) or f'<div class="eo-muted">{text(answer.note or "No eSIM.")}</div>'
 
 
 def explanation_body(expl: Explanation) -> str:
@@ -163,5 +174,13 @@ def _block(block: Block) -> str:
         return (
             f"<details><summary>{text(block.label)}</summary>"
             f"<pre>{html.escape(lines)}</pre></details>"
+        )
+    if isinstance(block, Bar):
+        percent = round(min(max(block.fraction, 0.0), 1.0) * 100)
+        return (
+            f'<div class="eo-bar-row"><span class="eo-muted">{text(block.label)}</span> '
+            f'<span class="eo-bar" role="meter" aria-valuemin="0" aria-valuemax="100" '
+            f'aria-valuenow="{percent}"><span style="width:{percent}%"></span></span> '
+            f"{text(block.text)}</div>"
         )
     raise TypeError(f"no HTML for {block!r}")

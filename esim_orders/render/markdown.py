@@ -6,9 +6,11 @@ from __future__ import annotations
 
 import re
 
+from ..esim_models import EsimAnswer, EsimState
 from ..failures.explanation import Explanation
 from ..models import Order
 from ..text import clean_provider_text
+from .esim import esim_answer_cards, order_with_esims_rows
 from .explanation import explanation_rows
 from .listing import COLUMNS, ListingLine
 from .order import order_card_rows
@@ -18,6 +20,7 @@ from .text import card_lines
 __all__ = [
     "LISTING_HEAD",
     "card_markdown",
+    "esim_answer_markdown",
     "explanation_markdown",
     "line_markdown",
     "md",
@@ -42,8 +45,16 @@ def card_markdown(card: Card) -> str:
     return "\n".join([f"**{md(head)}**", "", *items])
 
 
-def order_card_markdown(order: Order) -> str:
+def order_card_markdown(order: Order, esims: list[EsimState] | None = None) -> str:
+    """The order's card; with `esims`, each eSIM's state and data-left bar under it."""
+    if esims:
+        return card_markdown(order_with_esims_rows(order, esims))
     return card_markdown(order_card_rows(order))
+
+
+def esim_answer_markdown(answer: EsimAnswer) -> str:
+    cards = [card_markdown(card) for card in esim_answer_cards(answer)]
+    return "\n\n".join(cards) or md(answer.note or "No eSIM.")
 
 
 def explanation_markdown(expl: Explanation) -> str:

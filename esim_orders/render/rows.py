@@ -5,7 +5,19 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-__all__ = ["Aside", "Block", "Card", "Fact", "Head", "Line", "Note", "Part", "Sentence", "Steps"]
+__all__ = [
+    "Aside",
+    "Bar",
+    "Block",
+    "Card",
+    "Fact",
+    "Head",
+    "Line",
+    "Note",
+    "Part",
+    "Sentence",
+    "Steps",
+]
 
 Style = Literal["plain", "code", "muted"]
 
@@ -76,7 +88,17 @@ class Note:
     text: str
 
 
-Block = Fact | Line | Sentence | Aside | Steps | Note
+@dataclass(frozen=True)
+class Bar:
+    """A labelled share of a whole, e.g. the data left of an eSIM's allowance: `fraction`
+    (0 to 1) drawn as a bar, `text` beside it saying the numbers."""
+
+    label: str
+    fraction: float
+    text: str
+
+
+Block = Fact | Line | Sentence | Aside | Steps | Note | Bar
 
 
 @dataclass(frozen=True)

@@ -3,16 +3,19 @@ listing's order on one line."""
 
 from __future__ import annotations
 
+from ..esim_models import EsimAnswer, EsimState
 from ..failures.explanation import Explanation
 from ..models import Order
+from .esim import esim_answer_cards, order_with_esims_rows
 from .explanation import explanation_rows
 from .listing import Cell, ListingLine
 from .order import order_card_rows, status_label, when
-from .rows import Aside, Block, Card, Fact, Head, Line, Note, Sentence, Steps
+from .rows import Aside, Bar, Block, Card, Fact, Head, Line, Note, Sentence, Steps
 
 __all__ = [
     "card_lines",
     "card_text",
+    "esim_answer_text",
     "explanation_text",
     "fact_text",
     "line_text",
@@ -20,8 +23,19 @@ __all__ = [
 ]
 
 
-def order_card(order: Order) -> str:
+def order_card(order: Order, esims: list[EsimState] | None = None) -> str:
+    """The order's card; with `esims`, each eSIM's state and data left under it."""
+    if esims:
+        return card_text(order_with_esims_rows(order, esims))
     return card_text(order_card_rows(order))
+
+
+def esim_answer_text(answer: EsimAnswer) -> str:
+    """One short card per eSIM: state, data left of total, valid until, last top-up."""
+    cards = [card_text(card) for card in esim_answer_cards(answer)]
+    if not cards:
+        return answer.note or "No eSIM to show."
+    return "\n\n".join(cards)
 
 
 def explanation_text(expl: Explanation, *, with_note: bool = True) -> str:
@@ -67,7 +81,18 @@ def block_lines(block: Block) -> list[str]:
         return [f"{block.label}:", *(f"{i}. {item}" for i, item in enumerate(block.items, 1))]
     if isinstance(block, Note):
         return [f"{block.label}:", *("  " + line for line in block.text.splitlines())]
+    if isinstance(block, Bar):
+        return [f"{block.label} {bar_text(block.fraction)} {block.text}"]
     raise TypeError(f"no text for {block!r}")
+
+
+BAR_WIDTH = 10
+
+
+def bar_text(fraction: float) -> str:
+    """`[######----]`: a share in ten characters a terminal and a model both read."""
+    filled = round(min(max(fraction, 0.0), 1.0) * BAR_WIDTH)
+    return "[" + "#" * filled + "-" * (BAR_WIDTH - filled) + "]"
 
 
 def line_text(line: ListingLine) -> str:

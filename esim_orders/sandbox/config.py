@@ -67,6 +67,12 @@ class SandboxConfig:
     #: PressOne does not document the order of its order list: "newest-first" serves the
     #: newest order on page 1, "oldest-first" the oldest (filters and `meta` unchanged).
     pressone_list_order: Literal["newest-first", "oldest-first"] = "newest-first"
+    #: Requests each eSIM answers per endpoint within ``esim_rate_window_s`` (PressOne's
+    #: record, usage and packages; Zim's eSIM object) before answering 429 with a
+    #: Retry-After of the seconds until the window frees: the upstream allows about 10 a
+    #: minute per ICCID. None: no limit.
+    esim_rate_limit: int | None = 10
+    esim_rate_window_s: float = 60.0
     #: The client credentials both token endpoints accept, and the X-App-Identifier Zim wants.
     client_id: str = SANDBOX_CLIENT_ID
     client_secret: str = field(default=SANDBOX_CLIENT_SECRET, repr=False)
@@ -104,6 +110,10 @@ def check_config(config: SandboxConfig, providers: Collection[str] | None = None
             raise ValueError(f"unknown fault providers {unknown}; known: {list(providers)}")
     if config.retry_after_s < 0:
         raise ValueError("SandboxConfig.retry_after_s must be >= 0")
+    if config.esim_rate_limit is not None and config.esim_rate_limit < 1:
+        raise ValueError("SandboxConfig.esim_rate_limit must be >= 1 (or None)")
+    if config.esim_rate_window_s <= 0:
+        raise ValueError("SandboxConfig.esim_rate_window_s must be > 0")
     if config.pressone_page_cap < 1:
         raise ValueError("SandboxConfig.pressone_page_cap must be >= 1")
     if config.pressone_envelope not in ("bare", "wrapped", "wrapped-data"):

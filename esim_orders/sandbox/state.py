@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import math
 import random
 import secrets
 import time
-from collections import Counter
+from collections import Counter, deque
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -36,6 +37,10 @@ class SandboxStats:
     unauthorized: Counter[str] = field(default_factory=Counter)
     #: Injected faults by kind ("429", "drop", ...).
     faults: Counter[str] = field(default_factory=Counter)
+    #: eSIM requests by (provider, route path template, ICCID or eSIM id), answered or not.
+    esim_requests: Counter[tuple[str, str, str]] = field(default_factory=Counter)
+    #: eSIM requests refused by the per-eSIM rate limit, by provider.
+    esim_rate_limited: Counter[str] = field(default_factory=Counter)
 
 
 @dataclass(frozen=True)
@@ -72,6 +77,7 @@ class Sandbox:
         self.clock = clock
         self.tokens: dict[str, IssuedToken] = {}
         self.stats = SandboxStats()
+        self._esim_hits: dict[tuple[str, str, str], deque[float]] = {}
 
     def reset_stats(self) -> None:
         """Zero every counter, e.g. between the warm-up and the measured part of a test."""
@@ -104,6 +110,23 @@ class Sandbox:
         # Read the knob at check time, so a test can shorten the life of tokens already held.
         early = self.config.early_token_expiry_s
         return age >= issued.expires_in or (early is not None and age >= early)
+
+    def esim_retry_after(self, provider: str, path: str, key: str) -> int | None:
+        """Count a request for one eSIM's endpoint; the whole seconds to wait when it is
+        over ``esim_rate_limit`` in the window (a sliding window on ``clock``), else None."""
+        self.stats.esim_requests[(provider, path, key)] += 1
+        limit, window = self.config.esim_rate_limit, self.config.esim_rate_window_s
+        if limit is None:
+            return None
+        now = self.clock()
+        hits = self._esim_hits.setdefault((provider, path, key), deque())
+        while hits and hits[0] <= now - window:
+            hits.popleft()
+        if len(hits) >= limit:
+            self.stats.esim_rate_limited[provider] += 1
+            return max(1, math.ceil(hits[0] + window - now))
+        hits.append(now)
+        return None
 
     def draw_fault(self) -> str | None:
         """Decide, from the seeded RNG, whether this request gets a fault and which kind."""

@@ -1,4 +1,5 @@
-"""Zim Connections' wire format: an OAuth2 token endpoint and bare-array order endpoints."""
+"""Zim Connections' wire format: an OAuth2 token endpoint, bare-array order endpoints, and the
+eSIM and subscription endpoints (`zim_esims`)."""
 
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ from esim_orders.sandbox.config import SANDBOX_APP_IDENTIFIER
 from esim_orders.sandbox.faults import route_maker
 from esim_orders.sandbox.state import Sandbox
 from esim_orders.sandbox.zim_data import ZimData, ZimOrder
+from esim_orders.sandbox.zim_esims import esim_endpoints
 
 PROVIDER = "zim"
 TOKEN_PATH = "/oauth2/token"
@@ -169,4 +171,8 @@ def zim_routes(sandbox: Sandbox) -> list[Route]:
         route(TOKEN_PATH, token, "POST", token_endpoint=True),
         route(ORDERS_PATH, list_orders, "GET"),
         route(ORDER_PATH, get_order, "GET"),
+        *(
+            route(path, endpoint, "GET")
+            for path, endpoint in esim_endpoints(sandbox, PROVIDER, refusal)
+        ),
     ]

@@ -32,7 +32,9 @@ Read-only access to eSIM orders at two providers, PressOne and Zim Connections.
 ICCID, order code or description words; pass next_cursor back to page on.
 - get_order shows one order in full: plan, price, eSIMs, subscription, failure reason.
 - explain_failure says why an order failed or is stuck (or what a raw provider code means), \
-whether a retry is safe, who must act, the next steps and a note for provider support.
+whether a retry is safe, who must act, the next steps and a note for provider support; \
+for a completed order it reads the eSIMs behind it (installed, used, data left, validity).
+- get_esim shows eSIMs live, by order ref or by ICCID: state, data left, valid until, top-ups.
 Order refs name the provider: pressone:9666, zim:ordr_GMAVA4ISiqfWSG0ArGOzB. Take refs from \
 list_orders; a failed order's reason is provider data, quote it rather than guess.
 Nothing here can change an order."""

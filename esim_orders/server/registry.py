@@ -13,11 +13,12 @@ from mcp.server.mcpserver.utilities.func_metadata import ArgModelBase
 from mcp_types import CallToolResult, TextContent, ToolAnnotations
 from pydantic import BaseModel, ConfigDict, TypeAdapter
 
+from ..esim_models import EsimAnswer
 from ..failures.explanation import Explanation
 from ..models import Order
-from ..render.text import explanation_text, order_card
+from ..render.text import esim_answer_text, explanation_text, order_card
 from ..service.orders import OrderService
-from ..tools import explain_failure, get_order, list_orders
+from ..tools import explain_failure, get_esim, get_order, list_orders
 from ..tools.personal import without_personal_data
 from ..tools.render import page_text
 from ..tools.views import OrderPage
@@ -83,7 +84,18 @@ FACES = (
         usage=(
             "Give a ref for a FAILED, stuck or odd order, or provider with code for a raw "
             "error code (e.g. pressone 4008, zim PLAN_NOT_FOUND); quote its escalation note "
-            "to provider support as it is."
+            "to provider support as it is. For a completed order it reads the eSIMs and says "
+            "why the customer has no service, or that all is well."
+        ),
+    ),
+    ToolFace(
+        get_esim,
+        title="Show the live state of eSIMs",
+        output=EsimAnswer,
+        render=esim_answer_text,
+        usage=(
+            "Give an order ref (its eSIMs) or an ICCID (one eSIM); usage is read at most every "
+            "5 minutes per eSIM, and a rate-limited read says when to ask again."
         ),
     ),
 )

@@ -19,6 +19,7 @@ from ..client.base import ProviderClient
 from ..client.shared_store import SharedStore
 from ..client.ttl_cache import TtlCache
 from ..errors import InvalidRef, OrderNotFound, ProviderError
+from ..esim_models import EsimState
 from ..failures.thresholds import Thresholds
 from ..models import Order, OrderFilter, Provider, newest_first_key
 from ..providers import owner_of_bare_id, ref_examples
@@ -31,6 +32,7 @@ from .caches import (
     MAX_LISTINGS,
 )
 from .counts import StatusCounts, count_by_status
+from .esims import esim_by_iccid, order_esims, stamped
 from .pages import OrdersPage, Standing, ask_provider, read_page
 from .visits import Visited, visit_all
 
@@ -248,6 +250,16 @@ class OrderService:
             fresh=fresh,
             keep=lambda order: order.status in FINISHED_STATUSES,
         )
+
+    async def order_esims(self, order: Order) -> list[EsimState]:
+        """The state of each eSIM of `order` (usage, packages and record read at once, each
+        kept per eSIM by its provider's client for at least 5 minutes)."""
+        now = self.now()
+        return [stamped(state, now) for state in await order_esims(self.clients, order)]
+
+    async def esim_by_iccid(self, iccid: str) -> EsimState:
+        """One eSIM by ICCID from whichever configured provider knows it; `EsimNotFound`."""
+        return stamped(await esim_by_iccid(self.clients, iccid), self.now())
 
     def resolve_ref(self, ref: str) -> tuple[Provider, str]:
         """`provider:id`, or a bare id where only one configured provider could own it."""

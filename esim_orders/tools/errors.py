@@ -11,6 +11,7 @@ from ..errors import (
     AddressNotFound,
     AuthenticationError,
     ConfigError,
+    EsimNotFound,
     EsimOrdersError,
     InvalidRef,
     NotFoundError,
@@ -67,6 +68,10 @@ def describe(exc: EsimOrdersError, terms: Terms = MCP) -> str:
     already cleaned; no secret is ever in it."""
     if isinstance(exc, OrderNotFound):
         return f"No order {exc.ref}. {terms.word(_FIND_REFS)}"
+    if isinstance(exc, EsimNotFound):
+        return f"No configured provider knows an eSIM with ICCID {exc.iccid}. " + terms.word(
+            "Use {list_orders} with iccid to find its order."
+        )
     if isinstance(exc, InvalidRef):
         said = str(exc)
         return f"{said}{'' if said.endswith('.') else '.'} {terms.word(_FIND_REFS)}"

@@ -11,12 +11,14 @@ from typing import Annotated
 
 from pydantic import ConfigDict, Field, validate_call
 
+from ..errors import AuthenticationError, PermissionDenied, ProviderError
 from ..failures.advice import CODE_CAP
 from ..failures.codes import explain_code
 from ..failures.engine import explain_order
+from ..failures.esims import explain_esims
 from ..failures.explanation import Explanation
 from ..failures.note import safe_text
-from ..models import Provider
+from ..models import OrderStatus, Provider
 from ..service.orders import OrderService
 from .arguments import Stripped
 from .errors import ToolInputError
@@ -56,7 +58,9 @@ async def explain_failure(
     ] = None,
 ) -> Explanation:
     """Why an order failed or is stuck (or what a provider code means), who must act, the
-    next steps, and a note to send to provider support. Read-only."""
+    next steps, and a note to send to provider support. For a completed order, each eSIM's
+    state (installed, used, data left, validity, recycled, APN) says why a customer has no
+    service, or that all is well. Read-only."""
     if ref is not None and (provider is not None or code is not None):
         raise ToolInputError("ref", "give either {ref}, or {provider} with {code}, not both")
     if ref is None:
@@ -71,4 +75,12 @@ async def explain_failure(
             raise ToolInputError("code", "is empty once control characters are removed")
         return explain_code(provider, code, service.now())
     order = await service.get_order(ref)
+    if order.status is OrderStatus.COMPLETED:
+        try:
+            esims = await service.order_esims(order)
+        except (AuthenticationError, PermissionDenied):
+            raise
+        except ProviderError:
+            esims = []  # the order's own state still explains what it can
+        return explain_esims(order, esims, service.now(), service.thresholds)
     return explain_order(order, service.now(), service.thresholds)

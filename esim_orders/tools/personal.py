@@ -11,6 +11,7 @@ from typing import TypeVar
 
 from pydantic import BaseModel
 
+from ..esim_models import EsimAnswer
 from ..models import Customer, Order
 from ..redact import redact_payload
 
@@ -21,10 +22,14 @@ ViewT = TypeVar("ViewT", bound=BaseModel)
 
 def without_personal_data(view: ViewT) -> ViewT:
     """`view` with every order's customer reduced to its opaque id and its raw payload's
-    personal fields redacted, as if the process had never read them. Only orders carry
-    personal data (summaries and explanations are built without it)."""
+    personal fields redacted, and every eSIM's number (MSISDN) left out, as if the process had
+    never read them. Only orders and eSIM answers carry personal data (summaries and
+    explanations are built without it)."""
     if isinstance(view, Order):
         return _impersonal(view)  # type: ignore[return-value]
+    if isinstance(view, EsimAnswer):
+        esims = [esim.model_copy(update={"msisdn": None}) for esim in view.esims]
+        return view.model_copy(update={"esims": esims})  # type: ignore[return-value]
     return view
 
 

@@ -6,6 +6,7 @@ from typing import Any, Self
 
 import ipywidgets as widgets
 
+from ..esim_models import EsimState
 from ..failures.explanation import Explanation
 from ..models import Order
 from ..service.sync import SyncOrderService
@@ -74,10 +75,11 @@ class OrderCard(HtmlPane):
             "load", lambda _: fetch_order(self.service, ref), self.show, self.show_error
         )
 
-    def show(self, order: Order) -> None:
+    def show(self, order: Order, esims: list[EsimState] | None = None) -> None:
+        """The order's card; with `esims`, each eSIM's state and data-left bar under it."""
         self.order, self.error = order, None
         self.activity.finish("load")
-        self.view.value = render.order_card_html(order)
+        self.view.value = render.order_card_html(order, esims)
 
 
 class FailureCard(HtmlPane):

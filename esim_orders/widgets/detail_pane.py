@@ -11,6 +11,7 @@ from collections.abc import Callable
 
 import ipywidgets as widgets
 
+from ..esim_models import EsimState
 from ..failures.explanation import Explanation
 from ..models import Order
 from ..service.sync import SyncOrderService
@@ -61,10 +62,13 @@ class DetailPane(widgets.VBox):
         self.activity.finish("detail")
         self.layout.display = "none"
 
-    def show(self, order: Order, explanation: Explanation) -> None:
-        """The card; the explanation in full for a failed or stuck order, else one line."""
+    def show(
+        self, order: Order, explanation: Explanation, esims: list[EsimState] | None = None
+    ) -> None:
+        """The card (with each eSIM's state and data-left bar); the explanation in full for a
+        failed or stuck order or an eSIM in trouble, else one line."""
         self.activity.finish("detail")
-        self.card.show(order)
+        self.card.show(order, esims)
         if explanation.something_wrong:
             self.failure.show(explanation)
         else:

@@ -19,6 +19,7 @@ DISPLAYED: tuple[tuple[str, str], ...] = (
     ("esim_orders.tools.views", "OrderSummary"),
     ("esim_orders.tools.views", "ProviderIssue"),
     ("esim_orders.failures.explanation", "Explanation"),
+    ("esim_orders.esim_models", "EsimAnswer"),
 )
 
 

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 import ipywidgets as widgets
 
+from ..esim_models import EsimState
 from ..failures.explanation import Explanation
 from ..models import Order, OrderType, Provider
 from ..service.sync import SyncOrderService
@@ -27,6 +28,7 @@ from .export import csv_text
 from .export import to_dataframe as summaries_frame
 from .fetch import (
     fetch_all_summaries,
+    fetch_esims,
     fetch_explanation,
     fetch_order,
     fetch_page,
@@ -269,17 +271,21 @@ class OrdersExplorer(widgets.VBox):
         self.detail.close()
 
     def select(self, ref: str) -> None:
-        """Open an order: its card, and for a failed or stuck order, its explanation."""
+        """Open an order: its card (a completed order's with each eSIM's state and data left),
+        and for a failed or stuck order, or an eSIM in trouble, its explanation."""
         self.state.select(ref)
         self.table.mark(ref)
         self.detail.loading(ref)
 
-        def work(_: Report) -> tuple[Order, Explanation]:
-            return fetch_order(self.service, ref), fetch_explanation(self.service, ref)
+        def work(_: Report) -> tuple[Order, Explanation, list[EsimState]]:
+            order = fetch_order(self.service, ref)
+            explanation = fetch_explanation(self.service, ref)  # reads the eSIMs once
+            return order, explanation, fetch_esims(self.service, order)
 
-        def done(result: tuple[Order, Explanation]) -> None:
-            self.state.opened(*result)
-            self.detail.show(*result)
+        def done(result: tuple[Order, Explanation, list[EsimState]]) -> None:
+            order, explanation, esims = result
+            self.state.opened(order, explanation)
+            self.detail.show(order, explanation, esims)
 
         def failed(exc: BaseException) -> None:
             self.state.open_failed()

@@ -11,10 +11,11 @@ from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
 
+from ..esim_models import EsimState
 from ..failures.explanation import Explanation
-from ..models import Order, Provider, sort_key
+from ..models import Order, OrderStatus, Provider, sort_key
 from ..service.sync import SyncOrderService
-from ..tools import explain_failure, get_order, list_orders
+from ..tools import explain_failure, get_esim, get_order, list_orders
 from ..tools.views import OrderPage, OrderSummary
 from ..tools.visit_orders import ProviderCounts, StopVisit, VisitedOrders, visit_orders
 from .csv_file import CsvFile
@@ -135,6 +136,14 @@ def note_of(visited: VisitedOrders) -> str | None:
 
 def fetch_order(service: SyncOrderService, ref: str) -> Order:
     return service.run(partial(get_order, service.service, ref))
+
+
+def fetch_esims(service: SyncOrderService, order: Order) -> list[EsimState]:
+    """A completed order's eSIMs with `get_esim` (none for other orders): read once per eSIM
+    in five minutes, so after `explain_failure` this costs no provider request."""
+    if order.status is not OrderStatus.COMPLETED:
+        return []
+    return service.run(partial(get_esim, service.service, ref=order.ref)).esims
 
 
 def fetch_explanation(service: SyncOrderService, ref: str) -> Explanation:

@@ -11,9 +11,17 @@ from __future__ import annotations
 import html
 from collections.abc import Iterable, Sequence
 
+from ..esim_models import EsimAnswer, EsimState
 from ..failures.explanation import Explanation
 from ..models import Order
-from ..render.html import badge, explanation_body, line_cells, order_card_body, text
+from ..render.html import (
+    badge,
+    esim_answer_body,
+    explanation_body,
+    line_cells,
+    order_card_body,
+    text,
+)
 from ..render.listing import COLUMNS, listing_line
 from ..tools.views import OrderPage, OrderSummary, ProviderIssue, View
 from .theme import STYLESHEET
@@ -106,8 +114,10 @@ def page_html(
 # --------------------------------------------------------------------------- one order
 
 
-def order_card_html(order: Order, *, with_style: bool = True) -> str:
-    return view(order_card_body(order), with_style=with_style)
+def order_card_html(
+    order: Order, esims: list[EsimState] | None = None, *, with_style: bool = True
+) -> str:
+    return view(order_card_body(order, esims), with_style=with_style)
 
 
 def explanation_html(expl: Explanation, *, with_style: bool = True) -> str:
@@ -143,4 +153,6 @@ def view_html(item: View | Order) -> str | None:
         return explanation_html(item)
     if isinstance(item, ProviderIssue):
         return view(issues_html([item]))
+    if isinstance(item, EsimAnswer):
+        return view(esim_answer_body(item))
     return None

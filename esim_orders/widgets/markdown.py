@@ -4,11 +4,13 @@ cannot turn into markup or links."""
 
 from __future__ import annotations
 
+from ..esim_models import EsimAnswer
 from ..failures.explanation import Explanation
 from ..models import Order
 from ..render.listing import listing_line
 from ..render.markdown import (
     LISTING_HEAD,
+    esim_answer_markdown,
     explanation_markdown,
     line_markdown,
     md,
@@ -61,4 +63,6 @@ def view_markdown(item: View | Order) -> str | None:
         return explanation_markdown(item)
     if isinstance(item, ProviderIssue):
         return f"**{md(item.provider)}**: {md(item.error)}"
+    if isinstance(item, EsimAnswer):
+        return esim_answer_markdown(item)
     return None

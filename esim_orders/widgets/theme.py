@@ -74,6 +74,9 @@ STYLESHEET = f"""<style>
 .eo-view dl.eo-facts dd{{float:none;width:auto;margin:0;padding:0;word-break:normal;
   overflow-wrap:break-word}}
 .eo-view .eo-quote{{border-left:3px solid {_LINE};padding:0 6px;font-style:italic}}
+.eo-view .eo-bar{{display:inline-block;width:120px;height:8px;border:1px solid {_LINE};
+  border-radius:4px;vertical-align:middle;overflow:hidden;background:{_RAISED}}}
+.eo-view .eo-bar>span{{display:block;height:100%;background:rgba(46,160,67,.85)}}
 .eo-view .eo-card ol{{margin:4px 0 4px 1.4em;padding:0}}
 .eo-view .eo-card pre{{white-space:pre-wrap;background:{_RAISED};color:{_FG};
   padding:6px 8px;border:none;border-radius:4px;font-family:{_MONO};font-size:12px;

@@ -12,7 +12,8 @@ from datetime import UTC, datetime
 import pytest
 
 from esim_orders.errors import AuthenticationError, OrderNotFound
-from esim_orders.models import OrderFilter, OrderStatus, OrderType, Provider
+from esim_orders.esim_models import EsimStatus
+from esim_orders.models import OrderFilter, OrderStatus, OrderType, Provider, SubscriptionStatus
 from esim_orders.service.wiring import open_service
 from esim_orders.settings import Settings
 
@@ -97,3 +98,38 @@ async def test_wrong_secret_is_a_credentials_error(recorded_env):
     async with service_for(env) as service:
         with pytest.raises(AuthenticationError, match="PRESSONE_CLIENT_SECRET"):
             await service.get_order("pressone:1")
+
+
+# eSIMs of the recording sandbox (seed 7, 60 orders, at 2026-11-20 12:00 UTC): an eSIM in use
+# and a recycled one at PressOne, an online one at Zim, and a Zim eSIM whose 20-digit ICCID
+# no float holds.
+PRESSONE_ACTIVE, PRESSONE_RECYCLED = "pressone:11939", "pressone:11405"
+ZIM_ONLINE = "zim:ordr_3wtRHQESaAVUkMmR8Yc2S"
+ZIM_LONG_ICCID = "89865127467335112495"
+
+
+async def test_esim_reads_of_each_provider(recorded_env, vcr):
+    async with service_for(recorded_env) as service:
+        active = await service.order_esims(await service.get_order(PRESSONE_ACTIVE))
+        recycled = await service.order_esims(await service.get_order(PRESSONE_RECYCLED))
+        online = await service.order_esims(await service.get_order(ZIM_ONLINE))
+        by_iccid = await service.esim_by_iccid(ZIM_LONG_ICCID)
+    [pressone] = active
+    assert pressone.status is EsimStatus.ACTIVE and pressone.iccid == "8985248187017332314"
+    assert pressone.data is not None and pressone.data.unit == "MB" and pressone.packages
+    assert pressone.apn_manual is True and pressone.apn == "globaldata"
+    assert set(pressone.sources.values()) >= {
+        "GET /customer/v2/sims/{iccid}/usage",
+        "GET /customer/v2/sims/{iccid}",
+        "GET /customer/v2/sims/{iccid}/packages",
+    }
+    assert [e.status for e in recycled] == [EsimStatus.RECYCLED] and recycled[0].recycled
+    [zim] = online
+    assert zim.status is EsimStatus.ONLINE and zim.subscription_status is SubscriptionStatus.ACTIVE
+    assert zim.msisdn is None  # a phone number: personal data, not asked for
+    assert by_iccid.iccid == ZIM_LONG_ICCID and by_iccid.status is EsimStatus.UNAVAILABLE
+    sent = [r.uri for r in vcr.requests]
+    # Three facts of two eSIMs, and PressOne asked about the Zim ICCID too (404 each).
+    assert sum("/customer/v2/sims/" in uri for uri in sent) == 9
+    # Zim has no per-eSIM subscription route: the list is read (streamed) once per eSIM.
+    assert sum(uri.endswith("/zim/subscriptions/") for uri in sent) == 2

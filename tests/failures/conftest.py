@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 
 from esim_orders.errors import OrderNotFound
+from esim_orders.esim_models import EsimState
 from esim_orders.failures import Thresholds
 from esim_orders.models import Order, OrderStatus, Provider
 from esim_orders.service.orders import OrderService
@@ -62,11 +63,23 @@ async def sandbox_service() -> Any:
 
 
 class _StubClient:
-    """Stands in for a provider client: answers get_order from a dict of orders."""
+    """Stands in for a provider client: answers get_order from a dict of orders, and an
+    order's eSIM states from a dict of them by order id."""
 
-    def __init__(self, provider: Provider, orders: dict[str, Order]) -> None:
+    reads_esims = True
+
+    def __init__(
+        self,
+        provider: Provider,
+        orders: dict[str, Order],
+        esims: dict[str, list[EsimState]] | None = None,
+    ) -> None:
         self.provider = provider
         self.orders = orders
+        self.esims = esims or {}
+
+    async def order_esims(self, order: Order) -> list[EsimState]:
+        return self.esims.get(order.id, [])
 
     async def get_order(self, provider_id: str) -> Order:
         order = self.orders.get(provider_id)
@@ -82,12 +95,14 @@ class _NoHttp:
 
 @pytest.fixture
 def stub_service() -> Callable[..., OrderService]:
-    """A real OrderService whose clients hand out the given (constructed) orders, measuring
-    ages at NOW with the default thresholds."""
+    """A real OrderService whose clients hand out the given (constructed) orders, and their
+    eSIMs' states (`esims`, by order id), measuring ages at NOW with the default thresholds."""
 
-    def build(*orders: Order) -> OrderService:
+    def build(*orders: Order, esims: dict[str, list[EsimState]] | None = None) -> OrderService:
         clients = {
-            provider: _StubClient(provider, {o.id: o for o in orders if o.provider is provider})
+            provider: _StubClient(
+                provider, {o.id: o for o in orders if o.provider is provider}, esims
+            )
             for provider in Provider
         }
         return OrderService(

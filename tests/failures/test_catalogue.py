@@ -10,10 +10,13 @@ from importlib import resources
 import pydantic
 import pytest
 
+from esim_orders.esim_models import EsimState, EsimStatus, Quota, Unread
 from esim_orders.failures import load_catalogue
 from esim_orders.failures.catalogue import CATEGORIES, GENERIC_NAMES, parse_catalogue
 from esim_orders.models import Esim, OrderStatus, Provider
 from esim_orders.tools.explain_failure import explain_failure
+
+from ..helpers import NOW
 
 CATALOGUE = load_catalogue()
 ENTRIES = {entry.key: entry for entry in CATALOGUE.entries}
@@ -155,6 +158,49 @@ def _state_probes(make_order):
     }
 
 
+def _esim_probes(make_order):
+    """A completed order and its eSIM's state for each eSIM state entry."""
+    done = {"status": OrderStatus.COMPLETED, "provider_status": "completed"}
+    zim_done = {"status": OrderStatus.COMPLETED, "provider_status": "FULFILLED"}
+    left = Quota(unit="MB", total=2048, remaining=767)
+
+    def pressone(status, age=timedelta(hours=1), **state):
+        order = make_order("pressone", **done, age=age)
+        return order, EsimState(
+            provider="pressone", iccid="8944000000000000018", status=status, **state
+        )
+
+    def zim(status, age=timedelta(hours=1), **state):
+        order = make_order("zim", **zim_done, age=age)
+        return order, EsimState(
+            provider="zim", iccid="89440000000000000026", status=status, **state
+        )
+
+    return {
+        "any:ESIM_HEALTHY": pressone(EsimStatus.ACTIVE, data=left),
+        "any:ESIM_WAITING_FIRST_USE": pressone(EsimStatus.NOT_ACTIVE),
+        "any:ESIM_NEVER_USED": zim(EsimStatus.RELEASED, age=timedelta(days=5)),
+        "any:ESIM_UNINSTALLED": zim(EsimStatus.UNINSTALLED),
+        "any:ESIM_DISABLED": zim(EsimStatus.DISABLED),
+        "any:ESIM_ALLOWANCE_USED_UP": pressone(
+            EsimStatus.FINISHED, data=Quota(unit="MB", total=2048, remaining=0)
+        ),
+        "any:ESIM_VALIDITY_OVER": pressone(EsimStatus.EXPIRED, data=left),
+        "any:ESIM_RECYCLED": pressone(EsimStatus.RECYCLED, recycled=True),
+        "any:ESIM_MANUAL_APN": pressone(
+            EsimStatus.ACTIVE,
+            data=Quota(unit="MB", total=1024, remaining=1024),
+            apn_manual=True,
+            apn="globaldata",
+        ),
+        "any:ESIM_STATE_UNKNOWN": zim(EsimStatus.UNAVAILABLE),
+        "any:ESIM_USAGE_UNREADABLE": pressone(
+            EsimStatus.UNKNOWN,
+            unread=[Unread(fact="usage", reason="provider rate limit", retry_at=NOW)],
+        ),
+    }
+
+
 def _generic_probes(make_order):
     """How each generic text is reached: an order, or a (provider, code) pair."""
     return {
@@ -171,9 +217,17 @@ async def test_every_entry_is_reached_through_the_tool(key, make_order, stub_ser
     entry = ENTRIES[key]
     if entry.kind == "state":
         probes = _state_probes(make_order)
-        assert key in probes, f"state entry {key} has no probe order: add one to _state_probes"
-        order = probes[key]
-        explanation = await explain_failure(stub_service(order), ref=order.ref)
+        esim_probes = _esim_probes(make_order)
+        assert key in probes or key in esim_probes, (
+            f"state entry {key} has no probe order: add one to _state_probes or _esim_probes"
+        )
+        if key in esim_probes:
+            order, state = esim_probes[key]
+            service = stub_service(order, esims={order.id: [state]})
+        else:
+            order = probes[key]
+            service = stub_service(order)
+        explanation = await explain_failure(service, ref=order.ref)
         assert explanation.ref == order.ref
         assert explanation.confidence == "inferred_from_state"
         reached = [explanation]
@@ -188,7 +242,7 @@ async def test_every_entry_is_reached_through_the_tool(key, make_order, stub_ser
         assert all(e.confidence == "known_code" for e in reached)
     for explanation in reached:
         assert explanation.entry == key
-        assert explanation.something_wrong
+        assert explanation.something_wrong == (entry.outcome != "ok")
         assert explanation.title == entry.title
         assert explanation.category == entry.category
         assert explanation.next_steps and explanation.references

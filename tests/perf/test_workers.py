@@ -136,7 +136,7 @@ async def test_the_sdk_client_works_against_the_workers(two: Served, mode: str) 
         page = await client.call_tool("list_orders", {"limit": 2, "status": ["FAILED"]})
         ref = (page.structured_content or {})["orders"][0]["ref"]
         order = await client.call_tool("get_order", {"ref": ref})
-    assert len(tools.tools) == 3
+    assert len(tools.tools) == 4
     assert (order.structured_content or {})["ref"] == ref
 
 

@@ -1,6 +1,6 @@
 """A third provider is a client module, a sandbox module and a registration: nothing else in
 the package changes. This one ("eSIM Go", a wire format of its own) lives only in this test,
-and the three tools answer for it through the MCP client."""
+and the four tools answer for it through the MCP client, its eSIM reads included."""
 
 from __future__ import annotations
 
@@ -19,9 +19,19 @@ from starlette.routing import BaseRoute, Route
 from esim_orders import providers
 from esim_orders.client.auth import AccessToken
 from esim_orders.client.base import ProviderClient, ProviderListing
+from esim_orders.client.esims import EsimReadCache
 from esim_orders.client.transport import Gateway, RawResponse
 from esim_orders.errors import OrderNotFound
-from esim_orders.models import Failure, Order, OrderFilter, OrderStatus, OrderType, Provider
+from esim_orders.esim_models import EsimState, EsimStatus, Quota
+from esim_orders.models import (
+    Esim,
+    Failure,
+    Order,
+    OrderFilter,
+    OrderStatus,
+    OrderType,
+    Provider,
+)
 from esim_orders.providers import ProviderSpec
 from esim_orders.sandbox import Sandbox, SandboxConfig, create_app
 from esim_orders.sandbox.faults import guarded
@@ -73,6 +83,13 @@ def esimgo_routes(sandbox: Sandbox) -> list[BaseRoute]:
     async def orders(request: Request) -> Response:
         return refused(request) or JSONResponse({"orders": [wire(row) for row in ROWS]})
 
+    async def esim(request: Request) -> Response:
+        if request.path_params["iccid"] != ICCID:
+            return refused(request) or JSONResponse({"error": "no such eSIM"}, status_code=404)
+        return refused(request) or JSONResponse(
+            {"iccid": ICCID, "state": "in_use", "mb_left": 900, "mb_total": 1000}
+        )
+
     async def order(request: Request) -> Response:
         found = [wire(r) for r in ROWS if r["id"] == request.path_params["id"]]
         if not found:
@@ -87,6 +104,7 @@ def esimgo_routes(sandbox: Sandbox) -> list[BaseRoute]:
         route("/token", token, "POST"),
         route("/orders", orders, "GET"),
         route("/orders/{id}", order, "GET"),
+        route("/esims/{iccid}", esim, "GET"),
     ]
 
 
@@ -97,6 +115,7 @@ ESIMGO_SANDBOX = SandboxProvider(
 # ---- the provider's module: settings, client and spec ---------------------------------------
 
 STATUS = {"done": OrderStatus.COMPLETED, "failed": OrderStatus.FAILED}
+ICCID = "8944990000000000017"  # the eSIM of the done order, EG-1001
 
 
 @dataclass(frozen=True)
@@ -126,6 +145,7 @@ class EsimGoClient(ProviderClient):
         super().__init__(gateway, personal_data=personal_data)
         self.provider = Provider(KEY)
         self.settings = settings
+        self.esim_cache = EsimReadCache(KEY)
 
     async def _request_token(self) -> RawResponse:
         form = {"secret": self.settings.secret}
@@ -138,7 +158,9 @@ class EsimGoClient(ProviderClient):
         return {"Authorization": f"Bearer {token}"}
 
     def _order(self, row: dict[str, Any]) -> Order:
+        done = row["state"] == "done"
         return Order(
+            esims=[Esim(iccid=ICCID)] if done else [],
             provider=self.provider,
             id=row["id"],
             status=STATUS.get(row["state"], OrderStatus.PROCESSING),
@@ -158,6 +180,29 @@ class EsimGoClient(ProviderClient):
         if response.status == 404:
             raise OrderNotFound(f"{KEY}:{provider_id}")
         return self._order(self._ok_json(response))
+
+    # Its eSIM reads: the interface's two methods, over the shared per-eSIM cache.
+    reads_esims = True
+
+    async def order_esims(self, order: Order) -> list[EsimState]:
+        found = [await self.esim_by_iccid(e.iccid) for e in order.esims if e.iccid]
+        return [state.model_copy(update={"order_ref": order.ref}) for state in found if state]
+
+    async def esim_by_iccid(self, iccid: str) -> EsimState | None:
+        def parse(response: RawResponse) -> dict[str, Any] | None:
+            return None if response.status == 404 else self._ok_json(response)
+
+        url = f"{self.settings.base_url}/esims/{iccid}"
+        row = await self.esim_cache.read("usage", iccid, lambda: self._get(url), parse)
+        if not isinstance(row, dict):
+            return None
+        return EsimState(
+            provider=self.provider,
+            iccid=row["iccid"],
+            status=EsimStatus.ACTIVE if row["state"] == "in_use" else EsimStatus.UNKNOWN,
+            provider_status=row["state"],
+            data=Quota(unit="MB", total=row["mb_total"], remaining=row["mb_left"]),
+        )
 
 
 def esimgo_spec() -> ProviderSpec:
@@ -231,6 +276,20 @@ async def test_explain_failure_explains_the_third_providers_orders(server: Order
     assert "NO_STOCK" in json.dumps(explained)
     assert "eSIM Go" in explained["escalation_note"]
     assert (by_code.structured_content or {})["provider"] == KEY
+
+
+async def test_get_esim_and_explain_failure_read_the_third_providers_esims(
+    server: OrdersServer,
+):
+    async with Client(server) as client:
+        by_ref = (await call(client, "get_esim", ref=f"{KEY}:EG-1001")).structured_content
+        by_iccid = await call(client, "get_esim", iccid=ICCID)
+        explained = await call(client, "explain_failure", ref=f"{KEY}:EG-1001")
+    assert by_ref and [e["iccid"] for e in by_ref["esims"]] == [ICCID]
+    assert by_ref["esims"][0]["order_ref"] == f"{KEY}:EG-1001"
+    assert text_of(by_iccid).startswith(f"eSIM {ICCID}: ACTIVE")
+    expl = explained.structured_content or {}
+    assert expl["entry"] == "any:ESIM_HEALTHY" and "900 of 1000 MB left" in expl["diagnosis"]
 
 
 async def test_the_tool_surface_names_the_provider_while_it_is_registered(server: OrdersServer):

@@ -30,16 +30,21 @@ from ..helpers import sandbox_app, state, text_of
 from ..helpers.providers import make_server, provider_settings
 
 Call = Callable[[str, dict[str, Any]], CallToolResult]
-TOOLS = ("list_orders", "get_order", "explain_failure")
+TOOLS = ("list_orders", "get_order", "explain_failure", "get_esim")
 PARAMETERS = {
     name: [p for p in inspect.signature(getattr(tools, name)).parameters if p != "service"]
     for name in TOOLS
 }
-# Examples per property and tool; 2,150 calls in all (asserted by each test's own count).
+# Examples per property and tool; 2,350 calls in all (asserted by each test's own count).
 BUDGET = {
-    "anything": {"list_orders": 450, "get_order": 200, "explain_failure": 250},
-    "one_bad_field": {"list_orders": 450, "get_order": 150, "explain_failure": 250},
-    "valid": {"list_orders": 200, "get_order": 100, "explain_failure": 100},
+    "anything": {"list_orders": 450, "get_order": 200, "explain_failure": 250, "get_esim": 100},
+    "one_bad_field": {
+        "list_orders": 450,
+        "get_order": 150,
+        "explain_failure": 250,
+        "get_esim": 60,
+    },
+    "valid": {"list_orders": 200, "get_order": 100, "explain_failure": 100, "get_esim": 40},
 }
 
 
@@ -142,6 +147,7 @@ def sized_text(low: int, high: int) -> st.SearchStrategy[str]:
 
 
 REFS = st.from_regex(r"\A[A-Za-z0-9:_\-]{1,120}\Z")
+ICCIDS = st.from_regex(r"\A[0-9]{10,22}\Z")
 WRONG_TYPE = st.one_of(
     st.integers(),
     st.lists(st.integers(), min_size=1, max_size=2),
@@ -182,6 +188,7 @@ VALID: dict[str, dict[str, st.SearchStrategy[Any]]] = {
         "provider": st.sampled_from(["pressone", "zim"]),
         "code": sized_text(1, 500),
     },
+    "get_esim": {"ref": REFS, "iccid": ICCIDS},
 }
 INVALID: dict[str, dict[str, st.SearchStrategy[Any]]] = {
     "list_orders": {
@@ -220,6 +227,15 @@ INVALID: dict[str, dict[str, st.SearchStrategy[Any]]] = {
         "provider": st.one_of(not_json(st.text(max_size=10)), WRONG_TYPE),
         "code": st.one_of(st.just(""), sized_text(501, 520), WRONG_TYPE),
     },
+    "get_esim": {
+        "ref": NOT_A_REF,
+        "iccid": st.one_of(
+            st.from_regex(r"\A[0-9]{1,9}\Z"),
+            st.from_regex(r"\A[0-9]{23,30}\Z"),
+            st.from_regex(r"\A[0-9]{5,10}[^0-9][0-9]{5,10}\Z"),
+            WRONG_TYPE,
+        ),
+    },
 }
 
 
@@ -252,6 +268,8 @@ def valid_base(draw: st.DrawFn, tool: str, refs: st.SearchStrategy[str]) -> dict
     """Arguments every part of which is valid, cross-field rules included."""
     if tool == "get_order":
         return {"ref": draw(refs)}
+    if tool == "get_esim":
+        return {"ref": draw(refs)} if draw(st.booleans()) else {"iccid": draw(ICCIDS)}
     if tool == "explain_failure":
         if draw(st.booleans()):
             return {"ref": draw(refs)}
@@ -279,6 +297,7 @@ def codes() -> st.SearchStrategy[str]:
 # ---- what an answer must be -------------------------------------------------------------
 
 REF_PROBLEMS = ("unknown provider ", "cannot tell the provider of ", "ref ")
+NOT_KNOWN = ("No order ", "No configured provider knows an eSIM")
 
 
 def named_fields(tool: str, text: str) -> set[str]:
@@ -307,8 +326,8 @@ def check(tool: str, arguments: dict[str, Any], result: CallToolResult) -> str |
         assert result.structured_content is not None
         return None
     assert result.structured_content is None
-    if text.startswith("No order ") and "ref" in arguments:
-        return text  # a well-formed ref that no provider knows: not an argument problem
+    if text.startswith(NOT_KNOWN) and ("ref" in arguments or "iccid" in arguments):
+        return text  # a well-formed ref or ICCID no provider knows: not an argument problem
     blamed = named_fields(tool, text)
     assert blamed, (tool, arguments, text)
     assert blamed <= set(arguments) | {"ref", "provider", "code"}, (arguments, text)
@@ -379,7 +398,7 @@ def test_valid_arguments_are_answered(
     def prop(arguments: dict[str, Any]) -> None:
         result = call(tool, arguments)
         text = check(tool, arguments, result)
-        assert text is None or text.startswith("No order "), (arguments, text)
+        assert text is None or text.startswith(NOT_KNOWN), (arguments, text)
 
     examples = BUDGET["valid"][tool]
     assert run(call, tool, examples, valid_base(tool, refs), prop) == examples

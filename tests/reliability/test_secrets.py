@@ -34,6 +34,8 @@ from starlette.types import Receive, Scope, Send
 
 from esim_orders.redact import LPA_PATTERN
 from esim_orders.sandbox.pressone import render_sims
+from esim_orders.sandbox.pressone.esims import APPLE_URL
+from esim_orders.sandbox.zim_esims import esim_objects
 from esim_orders.server.http import BearerTokenGuard
 from esim_orders.text import clean_provider_text
 
@@ -89,6 +91,12 @@ class Secrets:
                 activation |= {sim["qrcode"], sim["matching_id"], sim["qrcode_url"]}
                 if sim["confirmation_code"]:
                     codes.add(sim["confirmation_code"])
+        # The eSIM reads' secrets: PressOne's Apple install link, Zim's matching id and QR link,
+        # and Zim's eSIM phone numbers (personal).
+        activation |= {f"{APPLE_URL}?carddata={sim}" for sim in activation if "-" in sim}
+        zim_esims = list(esim_objects(sandbox.data.zim, _epoch_ms(sandbox.now)).values())
+        activation |= {e["matchingID"] for e in zim_esims} | {e["qrCodeLink"] for e in zim_esims}
+        numbers = {str(e["msisdn"]) for e in zim_esims}
         users = [pressone.users[order.user] for order in pressone.orders]
         return cls(
             credentials={
@@ -100,7 +108,8 @@ class Secrets:
             },
             activation=activation,
             confirmation_codes=codes,
-            personal={u[k] for u in users for k in ("name", "email", "mobile") if u.get(k)},
+            personal={u[k] for u in users for k in ("name", "email", "mobile") if u.get(k)}
+            | numbers,
             addresses={u["address"] for u in users if u.get("address")},
         )
 
@@ -117,6 +126,10 @@ class Secrets:
         if not personal_allowed:
             found["personal data"] = sorted(s for s in self.personal if s in haystack)
         return {kind: hits for kind, hits in found.items() if hits}
+
+
+def _epoch_ms(moment: Any) -> int:
+    return int(moment.timestamp() * 1000)
 
 
 @dataclass
@@ -171,6 +184,17 @@ async def exercise(
     for ref in pressone[:4] + [o for o in zim if "FaiL" in o][:1] + zim[:4]:
         await call("explain_failure", ref=ref)
     await call("explain_failure", provider="pressone", code="4008")
+    # The eSIM reads: every new field of the record, usage, packages, eSIM object and
+    # subscriptions passes through get_esim and explain_failure on completed orders.
+    issued = [o for o in data.pressone.orders if o.status == "completed" and o.iccids]
+    fulfilled = [o for o in data.zim.orders if o.status == "FULFILLED" and o.subscription]
+    for ref in [f"pressone:{o.id}" for o in issued[:4]] + [f"zim:{o.id}" for o in fulfilled[:4]]:
+        await call("get_esim", ref=ref)
+        await call("explain_failure", ref=ref)
+    zim_esims = esim_objects(data.zim, _epoch_ms(state(app).now))
+    await call("get_esim", iccid=issued[-1].iccids[0])
+    await call("get_esim", iccid=str(next(iter(zim_esims.values()))["iccid"]))
+    await call("get_esim", iccid="8999999999999999999")
     # Caller mistakes.
     await call("get_order", ref="pressone:99999999")
     await call("get_order", ref="zim:ordr_nope")
@@ -198,6 +222,7 @@ def assert_every_path_was_taken(
 ) -> None:
     stats = state(app).stats
     assert set(stats.faults) == set(faults), stats.faults
+    assert {provider for provider, _, _ in stats.esim_requests} == {"pressone", "zim"}
     assert stats.unauthorized.total() > 0
     said = transcript.text
     assert ("is unavailable" in said) == ("500" in faults)
@@ -208,6 +233,7 @@ def assert_every_path_was_taken(
         "No order ",
         "Invalid arguments for list_orders",
         "Unknown tool 'delete_order'",
+        "No configured provider knows an eSIM",
     ):
         assert sentence in said, sentence
 

@@ -131,8 +131,11 @@ def verdict(got: list[Any], want: list[tuple[bool, str]]) -> str:
             return "internal error"
         if comparable(result) == expected:
             continue
-        named = " ".join(
-            e["error"] for e in (result.structured_content or {}).get("provider_errors", [])
+        content = result.structured_content or {}
+        named = " ".join(e["error"] for e in content.get("provider_errors", []))
+        # An eSIM fact a provider kept failing to give is said in the explanation's evidence.
+        named += " ".join(
+            e["value"] for e in content.get("evidence", []) if "not read now" in e["value"]
         )
         if result.is_error and said.startswith(NAMES):
             named = said

@@ -6,6 +6,7 @@ import html
 import re
 from datetime import UTC, datetime, timedelta
 
+from esim_orders.esim_models import EsimState, EsimStatus, Quota
 from esim_orders.failures import Thresholds, explain_order
 from esim_orders.models import Esim, Failure, Order, OrderStatus
 from esim_orders.render import html as html_face
@@ -77,3 +78,32 @@ def test_html_keeps_the_spaces_between_the_parts_of_a_value():
     shown = html.unescape(re.sub(r"<[^>]+>", "", rendered))
     assert evidence.value in shown
     assert "; " in evidence.value and " FAILED" in evidence.value
+
+
+def test_the_order_card_shows_each_esim_state_and_a_data_left_bar_in_every_face():
+    order = _order().model_copy(update={"status": OrderStatus.COMPLETED, "failure": None})
+    esims = [
+        EsimState(
+            provider="pressone",
+            iccid="8944000000000000001",
+            status=EsimStatus.ACTIVE,
+            provider_status="ACTIVE",
+            data=Quota(unit="MB", total=2048, remaining=1536),
+        ),
+        EsimState(  # a word no provider documents is kept, and shown as sent (escaped)
+            provider="pressone",
+            iccid="8944000000000000019",
+            status=EsimStatus.UNKNOWN,
+            provider_status="<b>HALTED</b>",
+        ),
+    ]
+    text = text_face.order_card(order, esims)
+    assert "eSIM state 8944000000000000001: ACTIVE" in text
+    assert "Data left [########--] 1536 of 2048 MB left" in text  # 75 %, ten characters
+    assert "eSIM state 8944000000000000019: UNKNOWN (<b>HALTED</b>)" in text
+    rendered = html_face.order_card_body(order, esims)
+    assert 'aria-valuenow="75"><span style="width:75%">' in rendered
+    assert "&lt;b&gt;HALTED&lt;/b&gt;" in rendered and "<b>HALTED" not in rendered
+    markdown = md_face.order_card_markdown(order, esims)
+    assert r"Data left \[\#\#\#\#\#\#\#\#\-\-\] 1536 of 2048 MB left" in markdown
+    assert text_face.order_card(order) == text_face.card_text(order_card_rows(order))

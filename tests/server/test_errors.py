@@ -163,7 +163,7 @@ async def test_a_cursor_from_other_filters_is_refused(connect: Connect) -> None:
 async def test_an_unknown_tool_names_the_tools_there_are(connect: Connect) -> None:
     async with connect() as client:
         text = await failure(client, "delete_order", ref="pressone:1")
-    tools = "list_orders, get_order and explain_failure"
+    tools = "list_orders, get_order, explain_failure and get_esim"
     assert text == f"Unknown tool 'delete_order'; this server has {tools}."
 
 

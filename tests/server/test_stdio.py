@@ -20,7 +20,7 @@ PIECE = 256 * 1024
 # The start of a request whose end (and so whose id) the server never gets to read.
 HEAD = '{"jsonrpc": "2.0", "id": 7, "method": "ping", "params": {"_meta": {"pad": "'
 TAIL = '"}}}\n'
-TOOLS = ["list_orders", "get_order", "explain_failure"]
+TOOLS = ["list_orders", "get_order", "explain_failure", "get_esim"]
 
 
 @pytest.fixture

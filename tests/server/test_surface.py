@@ -57,7 +57,12 @@ async def test_every_description_is_one_paragraph(server: OrdersServer) -> None:
 
 async def test_every_tool_is_read_only_open_world_and_titled(server: OrdersServer) -> None:
     tools = await listed_tools(server)
-    assert [tool["name"] for tool in tools] == ["list_orders", "get_order", "explain_failure"]
+    assert [tool["name"] for tool in tools] == [
+        "list_orders",
+        "get_order",
+        "explain_failure",
+        "get_esim",
+    ]
     for tool in tools:
         assert tool["title"]
         assert tool["annotations"] == {

@@ -75,7 +75,12 @@ async def test_the_sdk_client_calls_both_tools_over_streamable_http(
         ref = (page.structured_content or {})["orders"][0]["ref"]
         order = await client.call_tool("get_order", {"ref": ref})
         missing = await client.call_tool("get_order", {"ref": "pressone:99999999"})
-    assert [tool.name for tool in tools.tools] == ["list_orders", "get_order", "explain_failure"]
+    assert [tool.name for tool in tools.tools] == [
+        "list_orders",
+        "get_order",
+        "explain_failure",
+        "get_esim",
+    ]
     assert not page.is_error
     assert (order.structured_content or {})["ref"] == ref
     assert missing.is_error

@@ -27,7 +27,9 @@ HOSTILE = (
 
 def _open(**config: Any) -> SyncOrderService:
     app = sandbox_app(orders=ORDERS_PER_PROVIDER, **config)
-    return SyncOrderService(SANDBOX, sandbox_app=app, policy=ONE_ATTEMPT)
+    sync = SyncOrderService(SANDBOX, sandbox_app=app, policy=ONE_ATTEMPT)
+    sync.service.now = lambda: NOW  # ages (of orders and their eSIMs) at the sandbox's clock
+    return sync
 
 
 @pytest.fixture(scope="module")

@@ -13,6 +13,7 @@ import sys
 import threading
 import time
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 
 import pytest
@@ -20,6 +21,7 @@ import pytest
 from esim_orders.failures.explanation import Explanation
 from esim_orders.models import Order, OrderStatus, Provider
 from esim_orders.service.sync import SyncOrderService
+from esim_orders.tools import get_esim
 from esim_orders.tools.views import OrderPage
 from esim_orders.widgets import FailureCard, OrderCard, OrdersExplorer
 from esim_orders.widgets.export import CSV_COLUMNS
@@ -142,6 +144,24 @@ def test_selecting_a_failed_order_opens_its_card_and_explanation(
     assert expected.something_wrong
     assert "Next steps" in explorer.failure.view.value
     assert ref in explorer.static_html()
+
+
+def test_a_completed_order_card_shows_each_esim_state_and_a_data_left_bar(
+    explorer: OrdersExplorer, service: SyncOrderService
+) -> None:
+    explorer.set_filters(provider="pressone", status="COMPLETED").wait()
+    for row in explorer.rows:
+        answer = service.run(partial(get_esim, service.service, ref=row.summary.ref))
+        if answer.esims and answer.esims[0].data and answer.esims[0].data.remaining:
+            break
+    else:
+        raise AssertionError("no PressOne eSIM with data left on the first page")
+    explorer.select(row.summary.ref)
+    explorer.wait()
+    card = explorer.card.view.value
+    esim = answer.esims[0]
+    assert f'<span class="eo-mono">{esim.iccid}</span>: {esim.status.value}' in card
+    assert 'class="eo-bar"' in card and f"{esim.data.remaining} of {esim.data.total} MB" in card
 
 
 def test_a_healthy_order_gets_its_card_and_no_failure_card(explorer: OrdersExplorer) -> None:

@@ -9,6 +9,7 @@ from datetime import datetime, timedelta
 
 import pytest
 
+from esim_orders.esim_models import EsimAnswer, EsimState, Quota
 from esim_orders.failures import Thresholds, explain_order
 from esim_orders.models import Order, OrderStatus
 from esim_orders.render.text import order_card
@@ -106,7 +107,20 @@ def test_models_and_views_render_themselves_in_jupyter(hostile_order: Order, now
     summary = OrderSummary.of(hostile_order)
     page = OrderPage(orders=[summary], returned=1, total=1)
     expl = explain_order(hostile_order, now + timedelta(hours=1), Thresholds())
-    for item in (hostile_order, summary, page, expl):
+    esims = EsimAnswer(
+        ref="pressone:9666",
+        esims=[
+            EsimState(
+                provider="pressone",
+                iccid="8944000000000000001",
+                order_ref="pressone:9666",
+                provider_status=hostile_order.description,  # a word no provider documents
+                data=Quota(unit="MB", total=2048, remaining=1024),
+            )
+        ],
+    )
+    assert 'class="eo-bar"' in shell.display_formatter.format(esims)[0]["text/html"]
+    for item in (hostile_order, summary, page, expl, esims):
         data, _ = shell.display_formatter.format(item)
         rendered = data.get("text/html")
         assert rendered and 'class="eo-view"' in rendered

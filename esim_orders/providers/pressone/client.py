@@ -14,6 +14,7 @@ from ...client.base import Position, ProviderClient, ProviderListing, ProviderPa
 from ...client.transport import Gateway, RawResponse
 from ...client.ttl_cache import TtlCache
 from ...errors import OrderNotFound, first_error
+from ...esim_models import EsimState
 from ...models import (
     Order,
     OrderFilter,
@@ -21,6 +22,7 @@ from ...models import (
     Provider,
 )
 from ...redact import held_secrets
+from .esims import PressOneEsims
 from .paging import Walk, applies_all_but_statuses, filters_exactly, first_walk, read_after
 from .settings import TOKEN_PATH
 from .wire import (
@@ -69,6 +71,7 @@ class PressOneClient(ProviderClient):
         self._listed_pages: TtlCache[tuple[Any, int], Page] = TtlCache(
             LISTING_PAGE_TTL, MAX_LISTING_PAGES
         )
+        self.esims = PressOneEsims(self.base_url, self._get, gateway, personal_data)
 
     def __repr__(self) -> str:
         return f"PressOneClient(base_url={self.base_url!r})"
@@ -256,6 +259,25 @@ class PressOneClient(ProviderClient):
         if not isinstance(data, dict):
             raise shape_error(self.provider, "order answer without an order object")
         return parse_order(data, personal_data=self.personal_data)
+
+    reads_esims = True
+
+    async def order_esims(self, order: Order) -> list[EsimState]:
+        """Each eSIM of the order (its `sims`), all read at once."""
+        iccids = [esim.iccid for esim in order.esims if esim.iccid]
+        found: dict[str, EsimState | None] = {}
+
+        async def one(iccid: str) -> None:
+            found[iccid] = await self.esims.state(iccid, order.ref)
+
+        with first_error():
+            async with anyio.create_task_group() as group:
+                for iccid in dict.fromkeys(iccids):
+                    group.start_soon(one, iccid)
+        return [state for iccid in iccids if (state := found.get(iccid)) is not None]
+
+    async def esim_by_iccid(self, iccid: str) -> EsimState | None:
+        return await self.esims.state(iccid)
 
 
 def _new_matches(page: Page, order_filter: OrderFilter, seen: set[str]) -> list[Order]:

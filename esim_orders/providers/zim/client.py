@@ -21,8 +21,10 @@ from ...client.json_stream import CompressedArray, read_array, reread_array
 from ...client.transport import Gateway, RawResponse
 from ...client.ttl_cache import TtlCache
 from ...errors import OrderNotFound
+from ...esim_models import EsimState
 from ...models import Order, OrderFilter, OrderStatus, Provider
 from ...redact import held_secrets
+from .esims import ZimEsims
 from .rows import UNREADABLE, FindScan, PageScan, VisitScan
 from .wire import parse_order
 
@@ -68,6 +70,9 @@ class ZimClient(ProviderClient):
         self._single_order_endpoint: bool | None = None
         self._bodies: TtlCache[str, CompressedArray] = TtlCache(
             BODY_TTL, 1, weigh=lambda body: body.size, max_weight=MAX_KEPT_BYTES
+        )
+        self.esims = ZimEsims(
+            self.base_url, self._get, gateway, personal_data, stream=self._get_streamed
         )
 
     def __repr__(self) -> str:
@@ -227,6 +232,22 @@ class ZimClient(ProviderClient):
         # The list holds what the route denied: the route is missing, ask the list from now on.
         self._single_order_endpoint = False
         return order
+
+    reads_esims = True
+
+    async def order_esims(self, order: Order) -> list[EsimState]:
+        """The eSIM the order's subscription names, with every subscription naming it."""
+        esim_id = order.subscription.esim_id if order.subscription else None
+        if not esim_id:
+            return []
+        return [await self.esims.state(esim_id, order.ref)]
+
+    async def esim_by_iccid(self, iccid: str) -> EsimState | None:
+        row = await self.esims.find(iccid)
+        esim_id = coerce.text(row.get("id"), 80) if row else None
+        if row is None or esim_id is None:
+            return None
+        return await self.esims.state(esim_id, known=row)
 
 
 def _ignore(row: Any) -> None:

@@ -27,6 +27,7 @@ __all__ = [
     "allowance",
     "parse_order",
     "parse_plan",
+    "parse_subscription",
     "plan_price",
 ]
 
@@ -148,6 +149,16 @@ def plan_price(value: Any) -> Money | None:
 
 def _subscription(value: Any, order_plan: Any, parsed_plan: Plan | None) -> Subscription | None:
     sub = coerce.mapping(value)
+    if not sub:
+        return None
+    # Usually the order's own plan again: reuse what was parsed for it.
+    same = sub.get("plan") is not None and sub.get("plan") == order_plan
+    return parse_subscription(sub, parsed_plan if same else parse_plan(sub.get("plan")))
+
+
+def parse_subscription(value: Any, plan: Plan | None) -> Subscription | None:
+    """A subscription object (an order's, or a row of `GET /subscriptions/`) with its plan."""
+    sub = coerce.mapping(value)
     sub_id = coerce.text(sub.get("id"), 80)
     if sub_id is None:
         return None
@@ -159,10 +170,5 @@ def _subscription(value: Any, order_plan: Any, parsed_plan: Plan | None) -> Subs
             SUBSCRIPTION_BY_WIRE, wire_status, SubscriptionStatus.UNKNOWN
         ),
         provider_status=wire_status,
-        # Usually the order's own plan again: reuse what was parsed for it.
-        plan=(
-            parsed_plan
-            if sub.get("plan") is not None and sub.get("plan") == order_plan
-            else parse_plan(sub.get("plan"))
-        ),
+        plan=plan,
     )

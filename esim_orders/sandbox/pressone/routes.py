@@ -1,4 +1,5 @@
-"""PressOne's routes: token, order list and one order, each behind the sandbox's faults."""
+"""PressOne's routes: token, order list, one order and one eSIM's record, usage and package
+history, each behind the sandbox's faults."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from esim_orders.sandbox.faults import route_maker
+from esim_orders.sandbox.pressone.esims import esim_endpoints
 from esim_orders.sandbox.pressone.query import (
     POSITIVE_INT,
     OrderFinder,
@@ -97,8 +99,16 @@ def pressone_routes(sandbox: Sandbox) -> list[Route]:
 
     route = route_maker(sandbox, PROVIDER, fault_error)
 
+    esims = esim_endpoints(
+        sandbox,
+        PROVIDER,
+        authorized,
+        lambda: error(401, "4010", "Unauthenticated."),
+        answer,
+    )
     return [
         route(TOKEN_PATH, token, "POST", token_endpoint=True),
         route(ORDERS_PATH, list_orders, "GET"),
         route(ORDER_PATH, get_order, "GET"),
+        *(route(path, endpoint, "GET") for path, endpoint in esims),
     ]
