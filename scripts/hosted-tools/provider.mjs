@@ -13,11 +13,13 @@ const kid = randomUUID();
 const { privateKey } = generateKeyPairSync("rsa", { modulusLength: 2048 });
 const jwk = { ...privateKey.export({ format: "jwk" }), kid, alg: "RS256", use: "sig" };
 
-// Which scopes each test client may ask for.
+// Which scopes each test client may ask for. `expired-app`'s tokens are signed as issued an
+// hour ago, so they expired long before they arrive (see `customizers` below).
 const clients = [
   ["support-app", "orders:read orders:personal"],
   ["reader-app", "orders:read"],
   ["personal-only-app", "orders:personal"],
+  ["expired-app", "orders:read"],
 ].map(([client_id, scope]) => ({
   client_id,
   client_secret: `${client_id}-secret`,
@@ -34,6 +36,16 @@ const provider = new Provider(issuer, {
   scopes: ["orders:read", "orders:personal"],
   clientBasedCORS: () => true,
   ttl: { ClientCredentials: 300 },
+  formats: {
+    customizers: {
+      jwt(ctx, token, jwt) {
+        if (token.clientId === "expired-app") {
+          jwt.payload.iat -= 3600;
+          jwt.payload.exp -= 3600;
+        }
+      },
+    },
+  },
   features: {
     devInteractions: { enabled: false },
     clientCredentials: { enabled: true },

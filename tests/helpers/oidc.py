@@ -3,7 +3,8 @@
 and the MCP Inspector's command line from the same install.
 
 Its test clients: `support-app` (orders:read and orders:personal), `reader-app`
-(orders:read), `personal-only-app` (orders:personal); each one's secret is `<id>-secret`.
+(orders:read), `personal-only-app` (orders:personal), `expired-app` (orders:read, its tokens
+signed as issued an hour ago); each one's secret is `<id>-secret`.
 Every start makes a new signing key, so `restart` is a key rotation at the issuer.
 """
 

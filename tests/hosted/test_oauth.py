@@ -142,6 +142,16 @@ def test_a_token_for_another_resource_is_refused(server: ServerProcess, issuer: 
     assert 'error="invalid_token"' in response.headers["www-authenticate"]
 
 
+def test_an_expired_token_is_refused(server: ServerProcess, issuer: Issuer) -> None:
+    """Signed by the trusted issuer for this server, expired an hour ago: past any leeway."""
+    token = issuer.token(server.url, client="expired-app")
+    claims = jwt.decode(token, options={"verify_signature": False})
+    assert claims["exp"] < time.time() - 3000
+    response = post(server, token, INITIALIZE)
+    assert response.status_code == 401
+    assert 'error="invalid_token"' in response.headers["www-authenticate"]
+
+
 def test_a_token_from_an_unknown_signer_is_refused(server: ServerProcess, issuer: Issuer) -> None:
     genuine = jwt.decode(issuer.token(server.url), options={"verify_signature": False})
     stranger = rsa.generate_private_key(public_exponent=65537, key_size=2048)
