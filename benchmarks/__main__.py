@@ -12,6 +12,7 @@ machine moves both sides alike; absolute numbers only mean something next to eac
 from __future__ import annotations
 
 import argparse
+import gc
 import importlib
 import json
 import sys
@@ -67,7 +68,9 @@ def main(argv: list[str] | None = None) -> int:
         say(f"{name} ...")
         began = time.perf_counter()
         # Each module starts as a serving process does (`settle_heap`): what the modules
-        # before it left alive is out of the garbage collector's view.
+        # before it left alive is out of the garbage collector's view, and what they left
+        # as garbage is freed first (a server has none of that to free at start).
+        gc.collect()
         settle_heap()
         try:
             results += importlib.import_module(f"benchmarks.{name}").run()

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from cryptography.fernet import Fernet, InvalidToken
-
 __all__ = ["Sealer"]
 
 
@@ -15,7 +13,11 @@ class Sealer:
     """
 
     def __init__(self, key: str) -> None:
+        # Imported with the first sealer: a process without a cache key never loads it.
+        from cryptography.fernet import Fernet, InvalidToken
+
         self._fernet = Fernet(key.encode())
+        self._tampered = (InvalidToken, TypeError, ValueError)
 
     def __repr__(self) -> str:
         return "Sealer(***)"
@@ -27,5 +29,5 @@ class Sealer:
         """The plain bytes; None when sealed by another key or tampered with."""
         try:
             return self._fernet.decrypt(sealed)
-        except (InvalidToken, TypeError, ValueError):
+        except self._tampered:
             return None

@@ -11,11 +11,12 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Awaitable, Callable
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import anyio
-from redis.asyncio import Redis
-from redis.exceptions import RedisError
+
+if TYPE_CHECKING:
+    from redis.asyncio import Redis
 
 __all__ = ["KEY_PREFIX", "SharedStore", "StoreDown", "open_store"]
 
@@ -59,6 +60,10 @@ class SharedStore:
         retry_seconds: float = RETRY_SECONDS,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
+        # Imported with the first store: a process without Redis never loads the client.
+        from redis.exceptions import RedisError
+
+        self._outages = (RedisError, OSError, TimeoutError)
         self.redis = redis
         self.timeout = timeout
         self.patient_timeout = patient_timeout
@@ -108,7 +113,7 @@ class SharedStore:
         try:
             with anyio.fail_after(self.patient_timeout if patient else self.timeout):
                 result = await operation()
-        except (RedisError, OSError, TimeoutError) as exc:
+        except self._outages as exc:
             self._fail(exc)
             raise StoreDown("redis unavailable") from None
         if self._down:
@@ -132,6 +137,8 @@ class SharedStore:
 def open_store(url: str, **kwargs: Any) -> SharedStore:
     """A store on `url`. Connecting waits for the first operation, so a Redis that is down
     when the process starts costs one warning, not the start."""
+    from redis.asyncio import Redis
+
     redis = Redis.from_url(
         url,
         # Each operation is bounded by `SharedStore`; these only keep a socket from waiting

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 import httpx2
@@ -23,10 +24,11 @@ from starlette.middleware.authentication import AuthenticationMiddleware
 from starlette.routing import Route
 from starlette.types import ASGIApp, Send
 
-from .issuer_keys import IssuerKeys
 from .oauth_options import READ_SCOPE, SCOPES, OAuthOptions
 from .options import PATH
-from .verifier import JwtVerifier
+
+if TYPE_CHECKING:
+    from .verifier import JwtVerifier
 
 __all__ = ["OAuthGuard", "ScopedRequireAuth"]
 
@@ -80,6 +82,10 @@ class OAuthGuard:
                 "validate_token_resource": False,
             }
         )
+        # The JOSE library is loaded by servers that verify tokens, not by every start.
+        from .issuer_keys import IssuerKeys
+        from .verifier import JwtVerifier
+
         keys = IssuerKeys(options.issuer, transport=transport)
         return cls(settings, JwtVerifier(keys, options.resource))
 

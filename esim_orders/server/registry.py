@@ -113,10 +113,12 @@ def mcp_tool(face: ToolFace) -> Tool:
         title=face.title,
         description=face.description,
         annotations=ANNOTATIONS,
-        structured_output=True,
+        # Not the SDK's derivation: it makes the validation-mode schema, which lacks computed
+        # fields (`ref`, `price.formatted`) and lists excluded ones (`raw`), and validates
+        # every answer against it again. Clients get the serialized form, published below
+        # without a model: each answer is the dump of its view model, nothing to re-check.
+        structured_output=False,
     )
-    # The SDK derives the validation-mode schema, which lacks computed fields (`ref`,
-    # `price.formatted`) and lists excluded ones (`raw`); clients get the serialized form.
     tool.fn_metadata.output_schema = output_schema(face.output)
     # The SDK's argument model ignores arguments the tool does not take: a misspelt filter
     # would widen the answer unnoticed. Refused, they are named (`server.errors`).

@@ -60,11 +60,16 @@ def _sandbox_service(
     transport: httpx2.AsyncBaseTransport | None,
 ) -> OrderService:
     """The same clients as for real providers, pointed at the sandbox in this process."""
-    from ..sandbox import SANDBOX_CLIENT_ID, SANDBOX_CLIENT_SECRET, create_app, in_process_transport
+    from ..sandbox import (
+        SANDBOX_CLIENT_ID,
+        SANDBOX_CLIENT_SECRET,
+        AppOnFirstRequest,
+        in_process_transport,
+    )
 
     announce_sandbox(settings.sandbox_reason)
     if transport is None:
-        transport = in_process_transport(app if app is not None else create_app())
+        transport = in_process_transport(app if app is not None else AppOnFirstRequest())
     accounts = {
         spec.provider: spec.for_sandbox(
             f"{SANDBOX_ORIGIN}/{spec.key}", SANDBOX_CLIENT_ID, SANDBOX_CLIENT_SECRET

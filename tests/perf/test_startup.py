@@ -11,19 +11,42 @@ import sys
 from esim_orders.server.http import tcp_listener
 
 HEAVY = ("pandas", "numpy", "ipywidgets", "IPython", "matplotlib", "esim_orders.widgets")
+# Loaded only by deployments that set ESIM_ORDERS_REDIS_URL or ESIM_ORDERS_AUTH_ISSUER.
+HOSTED = ("redis", "jwt", "esim_orders.server.verifier")
+
+# A server on the embedded sandbox, built and its service opened, as `serve` does at start.
+SERVE = (
+    "import sys, anyio, esim_orders.cli; "
+    "from esim_orders.server import build_server, run_server; "
+    "from esim_orders.service.wiring import open_service; "
+    "from esim_orders.settings import Settings; "
+    "import esim_orders.sandbox.app as sandbox_app; "
+    "built = []; create = sandbox_app.create_app; "
+    "sandbox_app.create_app = lambda *a, **k: built.append(1) or create(*a, **k); "
+    "settings = Settings.from_env({'ESIM_ORDERS_PROVIDERS': 'sandbox'}); "
+    "build_server(settings); service = open_service(settings); "
+)
+
+
+def probe(code: str) -> str:
+    done = subprocess.run(
+        [sys.executable, "-c", SERVE + code], capture_output=True, text=True, timeout=60
+    )
+    assert done.returncode == 0, done.stderr
+    return done.stdout.strip()
 
 
 def test_the_serve_path_imports_nothing_heavy() -> None:
-    probe = (
-        "import sys, esim_orders.cli; "
-        "from esim_orders.server import build_server, run_server; "
-        "from esim_orders.service.wiring import open_service; "
-        f"print([m for m in {HEAVY!r} if m in sys.modules])"
+    assert probe(f"print([m for m in {HEAVY + HOSTED!r} if m in sys.modules])") == "[]"
+
+
+def test_the_embedded_sandbox_makes_its_data_on_the_first_request_not_at_start() -> None:
+    """A client that starts the server and lists its tools never waits for the demo data."""
+    first_request = (
+        "\ntry:\n    anyio.run(service.get_order, 'pressone:1')\n"
+        "except esim_orders.errors.OrderNotFound:\n    pass\n"
     )
-    done = subprocess.run(
-        [sys.executable, "-c", probe], capture_output=True, text=True, timeout=60, check=True
-    )
-    assert done.stdout.strip() == "[]"
+    assert probe(f"print(len(built)){first_request}print(len(built))").split() == ["0", "1"]
 
 
 def test_accepted_connections_have_nagle_off() -> None:
