@@ -17,6 +17,7 @@ PACKAGE_ROOT = SANDBOX_DIR.parent.parent
 
 def test_public_names_are_exactly_the_integration_surface():
     assert sorted(sandbox_package.__all__) == [
+        "AppOnFirstRequest",
         "SANDBOX_CLIENT_ID",
         "SANDBOX_CLIENT_SECRET",
         "Sandbox",
