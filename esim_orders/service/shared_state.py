@@ -75,13 +75,13 @@ def share_state(
 
 def encode_order(order: Order) -> bytes:
     """The order as JSON, its raw payload (already stripped of activation secrets) included."""
-    return json.dumps({"order": order.model_dump(mode="json"), "raw": order.raw}).encode()
+    return json.dumps(order.model_dump(mode="json") | {"raw": order.raw}).encode()
 
 
 def decode_order(data: bytes) -> Order | None:
-    """The order back; None for anything unreadable (another version's shape, say)."""
+    """The order back, parsed and validated in one pass by pydantic (every read from Redis
+    pays it); None for anything unreadable (another version's shape, say)."""
     try:
-        parsed = json.loads(data)
-        return Order.model_validate({**parsed["order"], "raw": parsed.get("raw")})
-    except (ValueError, KeyError, TypeError, ValidationError):
+        return Order.model_validate_json(data)
+    except (ValueError, ValidationError):
         return None

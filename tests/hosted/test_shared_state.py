@@ -20,6 +20,7 @@ from starlette.applications import Starlette
 
 from esim_orders.sandbox import in_process_transport
 from esim_orders.service.orders import OrderService
+from esim_orders.service.shared_state import decode_order
 from esim_orders.service.wiring import open_service
 from esim_orders.settings import Settings
 
@@ -181,3 +182,12 @@ async def test_redis_stopped_mid_run_leaves_every_call_answered(
     # One warning per process that met the outage (each has its own connection to Redis).
     assert 1 <= len(warnings) <= 3, [r.getMessage() for r in warnings]
     assert redis_server.url not in caplog.text
+
+
+@pytest.mark.parametrize(
+    "stored",
+    [b"", b"not json", b'{"order": {"id": "x"}, "raw": null}', b'{"provider": "zim"}', b"[1]"],
+)
+def test_an_unreadable_order_in_redis_is_a_miss_not_an_error(stored: bytes) -> None:
+    """Another version's shape, or damage: the order is asked of the provider again."""
+    assert decode_order(stored) is None
