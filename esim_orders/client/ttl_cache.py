@@ -82,14 +82,17 @@ class TtlCache(Generic[K, V]):
         self._entries.move_to_end(key)
         return value
 
-    def put(self, key: K, value: V) -> None:
-        if self.ttl <= 0 or self.max_entries <= 0:
+    def put(self, key: K, value: V, ttl: float | None = None) -> None:
+        """Keep `value` for the cache's TTL, or `ttl` seconds when shorter (what an entry
+        taken from the shared tier has left)."""
+        ttl = self.ttl if ttl is None else min(ttl, self.ttl)
+        if ttl <= 0 or self.max_entries <= 0:
             return
         weight = self._weigh(value) if self._weigh else 0
         if self._max_weight is not None and weight > self._max_weight:
             return
         self._drop(key)
-        self._entries[key] = (self.clock() + self.ttl, weight, value)
+        self._entries[key] = (self.clock() + ttl, weight, value)
         self._weight += weight
         while len(self._entries) > self.max_entries or (
             self._max_weight is not None and self._weight > self._max_weight
@@ -139,12 +142,11 @@ class TtlCache(Generic[K, V]):
                         return flight.value
                     continue  # that load was cancelled: try again
             self.stats.misses += 1
-            if self.shared is not None:
-                load = self.shared.loader(key, load, keep, self.ttl, fresh=fresh)
             flight = _Flight()
             self._flights[key] = flight
             try:
-                value = flight.value = await load()
+                value, ttl = await self._load(key, load, keep, fresh)
+                flight.value = value
             except Exception as exc:
                 flight.error = exc
                 raise
@@ -153,5 +155,18 @@ class TtlCache(Generic[K, V]):
                     del self._flights[key]
                 flight.done.set()
             if keep is None or keep(value):
-                self.put(key, value)
+                self.put(key, value, ttl)
             return value
+
+    async def _load(
+        self,
+        key: K,
+        load: Callable[[], Awaitable[V]],
+        keep: Callable[[V], bool] | None,
+        fresh: bool,
+    ) -> tuple[V, float]:
+        """What `load` answers, through the shared tier when there is one, and how long it
+        may be kept."""
+        if self.shared is None:
+            return await load(), self.ttl
+        return await self.shared.loader(key, load, keep, self.ttl, fresh=fresh)()

@@ -191,3 +191,32 @@ async def test_redis_stopped_mid_run_leaves_every_call_answered(
 def test_an_unreadable_order_in_redis_is_a_miss_not_an_error(stored: bytes) -> None:
     """Another version's shape, or damage: the order is asked of the provider again."""
     assert decode_order(stored) is None
+
+
+async def test_an_order_from_redis_is_kept_only_as_long_as_it_has_left(
+    app: Starlette, services: Callable[[Settings], OrderService], redis_server: RedisServer
+) -> None:
+    """One process read it 200 s ago (by the shared wall clock): another keeps it in memory
+    for the 100 s left of the 5 minutes, not 5 minutes more; past them it is not used."""
+    settings = hosted(redis_server)
+    ref = finished_ref(app)
+    await services(settings).get_order(ref)
+    later = services(settings)
+    cache, tier = later.finished_orders, later.finished_orders.shared
+    assert tier is not None and cache.ttl == 300
+    now = [0.0]
+    cache.clock = lambda: now[0]
+    tier.clock = lambda: time.time() + 200
+    await later.get_order(ref)
+    assert tier.hits == 1
+    now[0] = 95.0
+    await later.get_order(ref)
+    assert tier.hits == 1  # from memory
+    now[0] = 105.0
+    await later.get_order(ref)
+    assert tier.hits == 2  # memory expired with the entry's own time; Redis asked again
+    tier.clock = lambda: time.time() + 301
+    now[0] = 500.0
+    reads = state(app).stats.api_requests.copy()
+    await later.get_order(ref)
+    assert tier.hits == 2 and state(app).stats.api_requests != reads  # expired: the provider
