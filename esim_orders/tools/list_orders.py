@@ -11,7 +11,7 @@ from ..models import OrderFilter, OrderStatus, OrderType, Provider
 from ..service.orders import OrderService
 from . import cursor as cursors
 from .arguments import Statuses, Type
-from .errors import ToolInputError, describe
+from .errors import ToolInputError, provider_issues
 from .views import OrderPage, OrderSummary, ProviderIssue
 
 DEFAULT_LIMIT = 20
@@ -109,18 +109,9 @@ async def list_orders(
     )
     shown, standings = cursors.decode(cursor, order_filter) if cursor else (0, None)
     page = await service.list_page(order_filter, limit, standings)
+    # Every asked provider failed: nothing to show, the failure itself is raised.
     asked = [p for p in service.providers if order_filter.wants(p)]
-    if page.errors and all(p in page.errors for p in asked):
-        # Nothing to show: the caller needs the failure itself, not an empty page.
-        raise next(iter(page.errors.values()))
-    issues = [
-        ProviderIssue(
-            provider=p,
-            error=describe(e),
-            retry_after_seconds=getattr(e, "retry_after", None),
-        )
-        for p, e in page.errors.items()
-    ]
+    issues = provider_issues(page.errors, asked)
     issues += [
         ProviderIssue(provider=p, error=f"{n} order(s) could not be read and are left out.")
         for p, n in page.unreadable.items()
