@@ -271,6 +271,12 @@ def test_refs_are_stripped_and_an_empty_ref_is_named(
     assert code == 0, err
     assert json.loads(out)["ref"] == "zim:ordr_FaiL1234567890abcdEFG"
     assert cli(capsys, "orders", "get", "") == (2, "", "esim-orders: REF: is empty\n")
+    spaced = "esim-orders: REF: may hold only letters, digits, ':', '_' and '-' (refs look like "
+    assert cli(capsys, "orders", "get", "pressone: 12") == (
+        2,
+        "",
+        spaced + "pressone:9666 or zim:ordr_…)\n",
+    )
 
 
 def test_output_cut_short_by_the_reader_is_no_error() -> None:

@@ -98,12 +98,25 @@ def argument_problems(exc: ValidationError, terms: Terms = MCP) -> list[str]:
     return problems
 
 
+#: What each argument pattern of the tools asks for, in words instead of the regex.
+_PATTERNS = {
+    r"^[A-Za-z0-9:_\-]+$": (
+        "may hold only letters, digits, ':', '_' and '-' (refs look like pressone:9666 or "
+        "zim:ordr_…)"
+    ),
+    r"^[0-9]{10,22}$": "must be 10 to 22 digits",
+    r"^[0-9]+$": "must be digits only",
+}
+
+
 def _problem(error: ErrorDetails) -> str:
     context = error.get("ctx") or {}
     if error["type"] == "string_too_short" and context.get("min_length") == 1:
         return "is empty"
     if error["type"] == "extra_forbidden":
         return "is not an argument of this tool"
+    if error["type"] == "string_pattern_mismatch":
+        return _PATTERNS.get(str(context.get("pattern")), error["msg"])
     return error["msg"]
 
 
