@@ -278,7 +278,7 @@ def _two_pages(large: SandboxProcess) -> Result:
                 pages.append(dict(result.structured_content or {}))
                 cursor = pages[0].get("next_cursor")
                 # Page 1 alone past the budget already misses it: page 2 would only add time.
-                if cursor is not None and _api_requests(large) <= REQUEST_BUDGET:
+                if cursor is not None and large.api_requests() <= REQUEST_BUDGET:
                     result = await client.call_tool(
                         "list_orders", {"limit": PAGE, "cursor": cursor}
                     )
@@ -307,10 +307,6 @@ def _two_pages(large: SandboxProcess) -> Result:
             else "; page 2 not asked: page 1 alone was past the budget"
         )
     return _noted(result, calls)
-
-
-def _api_requests(sandbox: SandboxProcess) -> int:
-    return sum(n for _, _, n in sandbox.stats()["api_requests"])
 
 
 if __name__ == "__main__":

@@ -94,6 +94,10 @@ class SandboxProcess:
     def set_latency(self, ms: float) -> None:
         self.control("latency", ms=ms)
 
+    def api_requests(self) -> int:
+        """Provider API requests answered so far (token requests not counted)."""
+        return sum(n for _, _, n in self.stats()["api_requests"])
+
     def refs(self, **query: Any) -> list[str]:
         """Refs of sandbox orders by wire status, e.g. refs(pressone="on_hold")."""
         return self.control("refs", **query)["refs"]
@@ -211,6 +215,12 @@ class RedisProcess:
     def __exit__(self, *exc: object) -> None:
         if self.process is not None:
             stop(self.process)
+
+    def keyspace_hits(self) -> int:
+        """Reads that found their key, by every client so far (Redis's own counter)."""
+        import redis
+
+        return int(redis.Redis(port=self.port).info("stats")["keyspace_hits"])
 
 
 @dataclass
