@@ -3,7 +3,8 @@ one process under a lock) and finished orders. Off unless `ESIM_ORDERS_REDIS_URL
 
 What goes into Redis is sealed with `ESIM_ORDERS_CACHE_KEY`. Without a key no provider token
 is stored there (each process fetches its own), and orders are stored only when they carry
-no personal data (the process does not read it: `ESIM_ORDERS_PERSONAL_DATA` off).
+no personal data (the process does not read it: `ESIM_ORDERS_PERSONAL_DATA` off). Orders
+with personal data are kept under keys of their own, which processes without it never read.
 """
 
 from __future__ import annotations
@@ -63,7 +64,9 @@ def share_state(
         finished_orders.share(
             SharedTier(
                 store,
-                "orders",
+                # Apart by what they carry: a process told not to read personal data never
+                # takes an order with it from a process that reads it.
+                "orders:personal" if settings.personal_data else "orders",
                 key=lambda key: f"{names[key[0]]}:{key[1]}",
                 encode=encode_order,
                 decode=decode_order,

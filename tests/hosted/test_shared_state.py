@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import signal
@@ -111,6 +112,22 @@ async def test_personal_orders_stay_out_of_redis_without_a_key(
     settings = hosted(redis_server, cache_key=None, personal_data=True)
     await services(settings).get_order(finished_ref(app))
     assert redis_server.contents() == {}
+
+
+async def test_a_process_without_personal_data_never_takes_it_from_redis(
+    app: Starlette, services: Callable[[Settings], OrderService], redis_server: RedisServer
+) -> None:
+    """One deployment, two settings: what a process that reads personal data left in Redis
+    is not answered by a process told not to read it (it asks the provider itself)."""
+    ref = pressone_ref(app)
+    personal = await services(hosted(redis_server, personal_data=True)).get_order(ref)
+    assert personal.customer is not None and personal.customer.email
+    reads = sum(state(app).stats.api_requests.values())
+    impersonal = services(hosted(redis_server, personal_data=False))
+    order = await impersonal.get_order(ref)
+    assert order.customer is None or not (order.customer.email or order.customer.name)
+    assert personal.customer.email not in json.dumps(order.raw)
+    assert sum(state(app).stats.api_requests.values()) == reads + 1
 
 
 def hold_the_lock_and_hang(redis: RedisServer, name: str) -> subprocess.Popen[str]:

@@ -408,7 +408,8 @@ async def test_redis_holds_nothing_readable_without_the_key(
     contents = redis_server.contents()
     keys = b"\n".join(contents).decode()
     assert ("token:pressone:" in keys) == sealed, keys
-    assert ("orders:zim:" in keys) == (sealed or not personal_data), keys
+    orders = "orders:personal:zim:" if personal_data else "orders:zim:"
+    assert (orders in keys) == (sealed or not personal_data), keys
     dump = "\n".join(
         f"{key.decode(errors='replace')} {value.decode(errors='replace')}"
         for key, value in contents.items()
