@@ -146,13 +146,14 @@ def wrapper(face: ToolFace) -> Callable[..., Awaitable[CallToolResult]]:
 
     async def call(**arguments: Any) -> CallToolResult:
         context: Context[OrderService, Any] = arguments.pop(CONTEXT_PARAMETER)
+        service = context.request_context.lifespan_context
         caller = caller_of(context)
         view = None
         try:
-            view = await tool(context.request_context.lifespan_context, **arguments)
+            view = await tool(service, **arguments)
         finally:
             log_call(face.name, caller, arguments, view)
-        if not caller.personal:
+        if not caller.personal and service.reads_personal_data:
             view = without_personal_data(view)
         return result(view, face.render)
 

@@ -120,6 +120,13 @@ class OrderService:
             clock=clock,
         )
 
+    @property
+    def reads_personal_data(self) -> bool:
+        """Whether a client reads customers' personal data (`ESIM_ORDERS_PERSONAL_DATA`).
+        When none does, no answer holds any (Redis keeps such orders apart), so there is
+        nothing to take out of an answer for a caller without the scope."""
+        return any(client.personal_data for client in self.clients.values())
+
     def __repr__(self) -> str:
         names = ", ".join(p.value for p in self.clients)
         return f"OrderService({names}; {self.source})"
