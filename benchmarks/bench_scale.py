@@ -18,7 +18,7 @@ from .harness import ROOT, Result, at_most, median, say, within
 from .processes import SandboxProcess, bench_env
 
 SMALL, LARGE = 10_000, 100_000
-ROUNDS = 3
+ROUNDS = 5
 MEMORY_BUDGET_MB = 200
 
 
