@@ -279,6 +279,15 @@ def test_refs_are_stripped_and_an_empty_ref_is_named(
     )
 
 
+def test_a_refused_argument_is_the_only_line_and_the_sandbox_is_said_when_it_answers() -> None:
+    """A command refused for its arguments never reaches the sandbox, so it does not say it is
+    using one; a command that does reach it says so, once, before its answer."""
+    refused = run("orders", "get", "")
+    assert (refused.returncode, refused.stderr) == (2, "esim-orders: REF: is empty\n")
+    answered = run("orders", "get", "zim:ordr_FaiL1234567890abcdEFG")
+    assert answered.returncode == 0 and answered.stderr == SANDBOX_BANNER
+
+
 def test_output_cut_short_by_the_reader_is_no_error() -> None:
     # As `orders list --json | head -1` does, deterministically: the reader is gone before
     # the command writes, so its write meets a closed pipe.

@@ -16,7 +16,7 @@ from mcp.server.subscriptions import ListenHandler
 from mcp_types import CallToolResult, InputRequiredResult
 
 from ..service.orders import OrderService
-from ..service.wiring import open_service
+from ..service.wiring import announce_sandbox, open_service
 from ..settings import SHUTDOWN_GRACE_SECONDS, Settings
 from .drain import Drain
 from .errors import public_error, unknown_tool
@@ -109,7 +109,15 @@ class OrdersServer(MCPServer[OrderService]):
 
 def build_server(settings: Settings, service_factory: ServiceFactory | None = None) -> OrdersServer:
     """The server for `settings`; `service_factory` replaces `open_service(settings)` (tests)."""
-    factory = service_factory or (lambda: open_service(settings))
+    opened = service_factory or (lambda: open_service(settings))
+
+    def factory() -> OrderService:
+        # Said when the server starts to serve, where its operator reads; a command line
+        # says it when the sandbox first answers (`wiring`).
+        if settings.sandbox:
+            announce_sandbox(settings.sandbox_reason)
+        return opened()
+
     return OrdersServer(
         NAME,
         title="eSIM orders",

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import sys
 from dataclasses import replace
+from typing import Any
 
 import httpx2
 
@@ -67,9 +68,9 @@ def _sandbox_service(
         in_process_transport,
     )
 
-    announce_sandbox(settings.sandbox_reason)
     if transport is None:
-        transport = in_process_transport(app if app is not None else AppOnFirstRequest())
+        sandbox = app if app is not None else AppOnFirstRequest()
+        transport = in_process_transport(_SaidOnFirstRequest(sandbox, settings.sandbox_reason))
     accounts = {
         spec.provider: spec.for_sandbox(
             f"{SANDBOX_ORIGIN}/{spec.key}", SANDBOX_CLIENT_ID, SANDBOX_CLIENT_SECRET
@@ -82,6 +83,19 @@ def _sandbox_service(
     service = open_service(as_providers, transport=transport, policy=policy)
     service.source = Source.SANDBOX
     return service
+
+
+class _SaidOnFirstRequest:
+    """The sandbox app, saying it is demo data when first asked rather than when opened: a
+    command refused for its arguments never asks, so it prints only the refusal."""
+
+    def __init__(self, app: Any, reason: str) -> None:
+        self.app = app
+        self.reason = reason
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        announce_sandbox(self.reason)
+        await self.app(scope, receive, send)
 
 
 def announce_sandbox(reason: str) -> None:
