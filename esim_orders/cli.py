@@ -33,6 +33,7 @@ CLI = Terms(
         "list_orders": "`esim-orders orders list`",
         "get_order": "`esim-orders orders get`",
         "explain_failure": "`esim-orders orders explain`",
+        "get_esim": "`esim-orders esims get`",
         "created_after": "--after",
         "created_before": "--before",
         "ref": "REF",
@@ -290,7 +291,7 @@ def _run_esims(args: argparse.Namespace) -> int:
 def _run_explain(args: argparse.Namespace) -> int:
     explanation = _with_service(
         lambda service: explain_failure(
-            service, ref=args.ref, provider=args.provider, code=args.code
+            service, ref=args.ref, provider=args.provider, code=args.code, terms=CLI
         )
     )
     _print(explanation, args.json, explanation_text)

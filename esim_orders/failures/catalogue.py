@@ -67,6 +67,8 @@ PLACEHOLDERS = frozenset(
     | {"iccid", "esim_status", "data_left", "apn", "expires", "retry_at"}
 )
 _PLACEHOLDER = re.compile(r"\{([a-z_]+)\}")
+#: Tools a text may name in braces; each face words them (`tools.terms`), `fill` leaves them.
+TOOL_NAMES = frozenset({"list_orders", "get_order", "explain_failure", "get_esim"})
 
 # Caps keep every explanation small enough for a model's context, whatever the file says.
 Title = Annotated[str, StringConstraints(strip_whitespace=True, min_length=3, max_length=80)]
@@ -106,7 +108,7 @@ class Advice(_Strict):
     @model_validator(mode="after")
     def _known_placeholders(self) -> Advice:
         for text in self.templated():
-            unknown = set(_PLACEHOLDER.findall(text)) - PLACEHOLDERS
+            unknown = set(_PLACEHOLDER.findall(text)) - PLACEHOLDERS - TOOL_NAMES
             if unknown:
                 raise ValueError(f"unknown placeholder(s) {sorted(unknown)} in {text!r}")
         if len(set(self.who_acts)) != len(self.who_acts):

@@ -151,7 +151,7 @@ class _Reading:
                 "would count as stuck."
             )
             due = stamp((self.since or self.now) + limit)
-            steps = [f"If it has not moved on by {due}, ask explain_failure again."]
+            steps = [f"If it has not moved on by {due}, check again with {{explain_failure}}."]
         return self._healthy(
             title="In progress",
             diagnosis=diagnosis,

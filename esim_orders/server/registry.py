@@ -34,6 +34,9 @@ ANNOTATIONS = ToolAnnotations(
 
 # The wrapper's own parameter for the request context; the SDK leaves it out of the schema.
 CONTEXT_PARAMETER = "ctx"
+# A tool's parameters that its face supplies, never its caller: the process's service, and
+# the words for the tools its advice names (the tools' own names over MCP).
+FACE_PARAMETERS = frozenset({"service", "terms"})
 
 
 @dataclass(frozen=True)
@@ -158,7 +161,7 @@ def wrapper(face: ToolFace) -> Callable[..., Awaitable[CallToolResult]]:
         return result(view, face.render)
 
     signature = inspect.signature(tool, eval_str=True)
-    parameters = [p for name, p in signature.parameters.items() if name != "service"]
+    parameters = [p for name, p in signature.parameters.items() if name not in FACE_PARAMETERS]
     parameters.append(
         inspect.Parameter(CONTEXT_PARAMETER, inspect.Parameter.KEYWORD_ONLY, annotation=Context)
     )

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from pydantic import ConfigDict, Field, validate_call
+from pydantic import ConfigDict, Field, SkipValidation, validate_call
 
 from ..errors import AuthenticationError, PermissionDenied, ProviderError
 from ..failures.advice import CODE_CAP
@@ -22,8 +22,9 @@ from ..models import OrderStatus, Provider
 from ..service.orders import OrderService
 from .arguments import Stripped
 from .errors import ToolInputError
+from .terms import MCP, Terms
 
-__all__ = ["explain_failure"]
+__all__ = ["explain_failure", "worded"]
 
 
 @validate_call(config=ConfigDict(arbitrary_types_allowed=True))
@@ -56,11 +57,22 @@ async def explain_failure(
             max_length=500,
         ),
     ] = None,
+    *,
+    # How the face calling names the tools the advice mentions; no MCP argument (the MCP
+    # face leaves it out, and the tools' own names are its words).
+    terms: SkipValidation[Terms] = MCP,
 ) -> Explanation:
     """Why an order failed or is stuck (or what a provider code means), who must act, the
     next steps, and a note to send to provider support. For a completed order, each eSIM's
     state (installed, used, data left, validity, recycled, APN) says why a customer has no
     service, or that all is well. Read-only."""
+    return worded(await _explanation(service, ref, provider, code), terms)
+
+
+async def _explanation(
+    service: OrderService, ref: str | None, provider: Provider | None, code: str | None
+) -> Explanation:
+    """What the engine and the catalogue say; the tools their advice names still `{tool}`."""
     if ref is not None and (provider is not None or code is not None):
         raise ToolInputError("ref", "give either {ref}, or {provider} with {code}, not both")
     if ref is None:
@@ -84,3 +96,21 @@ async def explain_failure(
             esims = []  # the order's own state still explains what it can
         return explain_esims(order, esims, service.now(), service.thresholds)
     return explain_order(order, service.now(), service.thresholds)
+
+
+def worded(explanation: Explanation, terms: Terms) -> Explanation:
+    """`explanation` with the tools its advice names (`{explain_failure}`, `{list_orders}`,
+    …) in `terms`' words. Only the catalogue's texts are reworded, never what quotes a
+    provider."""
+    tools = terms.tools
+    impact = explanation.impact
+    note = tools(impact.note) if impact.note else None
+    return explanation.model_copy(
+        update={
+            "diagnosis": tools(explanation.diagnosis),
+            "likely_cause": tools(explanation.likely_cause) if explanation.likely_cause else None,
+            "retry_note": tools(explanation.retry_note) if explanation.retry_note else None,
+            "next_steps": [tools(step) for step in explanation.next_steps],
+            "impact": impact.model_copy(update={"note": note}),
+        }
+    )

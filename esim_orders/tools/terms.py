@@ -8,9 +8,14 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from ..failures.catalogue import TOOL_NAMES
+
 __all__ = ["MCP", "Terms"]
 
 _NAME = re.compile(r"\{([a-z_]+)\}")
+# The tools advice names as `{tool}`: each face says them as its users reach the same thing
+# (a command line's command, the explorer's table).
+_TOOL = re.compile(r"\{(" + "|".join(sorted(TOOL_NAMES)) + r")\}")
 
 
 @dataclass(frozen=True)
@@ -27,6 +32,11 @@ class Terms:
     def word(self, message: str) -> str:
         """`message` with each `{name}` in this face's words; other braces are left alone."""
         return _NAME.sub(lambda found: self.name(found.group(1)), message)
+
+    def tools(self, text: str) -> str:
+        """`text` with each `{tool}` it names in this face's words; any other brace stays,
+        so text quoted from a provider inside advice is never reworded."""
+        return _TOOL.sub(lambda found: self.name(found.group(1)), text)
 
     def more(self, cursor: str) -> str:
         return self.next_page.replace("{cursor}", cursor)

@@ -21,6 +21,9 @@ WIDGETS = Terms(
         "ref": "Order ref",
         "cursor": "Page",
         "list_orders": "the orders table",
+        "get_order": "the orders table",
+        "explain_failure": "the order's card",
+        "get_esim": "the order's card",
     },
     next_page="more on the next page",
 )

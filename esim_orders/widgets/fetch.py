@@ -19,6 +19,7 @@ from ..tools import explain_failure, get_esim, get_order, list_orders
 from ..tools.views import OrderPage, OrderSummary
 from ..tools.visit_orders import ProviderCounts, StopVisit, VisitedOrders, visit_orders
 from .csv_file import CsvFile
+from .errors import WIDGETS
 from .jobs import Superseded
 from .query import OrderQuery
 from .tally import ChartTally
@@ -147,7 +148,8 @@ def fetch_esims(service: SyncOrderService, order: Order) -> list[EsimState]:
 
 
 def fetch_explanation(service: SyncOrderService, ref: str) -> Explanation:
-    return service.run(partial(explain_failure, service.service, ref))
+    """The order's explanation, the tools its advice names said as the explorer's parts."""
+    return service.run(partial(explain_failure, service.service, ref, terms=WIDGETS))
 
 
 def fetch_cause_titles(

@@ -6,10 +6,14 @@ from datetime import timedelta
 
 import pytest
 
+from esim_orders.cli import CLI
 from esim_orders.failures import Thresholds, explain_order, load_catalogue
+from esim_orders.failures.catalogue import TOOL_NAMES
 from esim_orders.failures.esims import RANKS, explain_esims
 from esim_orders.models import OrderStatus, SubscriptionStatus
-from esim_orders.tools.explain_failure import explain_failure
+from esim_orders.tools.explain_failure import explain_failure, worded
+from esim_orders.tools.terms import MCP
+from esim_orders.widgets.errors import WIDGETS
 
 CATALOGUE = load_catalogue()
 DEFAULTS = Thresholds()
@@ -154,6 +158,35 @@ async def test_the_tool_explains_every_sandbox_order(sandbox_service, sandbox_or
         if order.status is OrderStatus.COMPLETED:
             # A completed order is explained by its eSIMs, read through the same service.
             esims = await sandbox_service.order_esims(order)
-            assert expl == explain_esims(order, esims, now, DEFAULTS)
+            assert expl == worded(explain_esims(order, esims, now, DEFAULTS), MCP)
         else:
-            assert expl == explain_order(order, now, DEFAULTS)
+            assert expl == worded(explain_order(order, now, DEFAULTS), MCP)
+
+
+async def test_the_advice_names_tools_as_each_face_reaches_them(sandbox_service, sandbox_orders):
+    """A waiting order's step says how to look again: over MCP the tool, on the command line
+    the command, in the explorer the order's card; never a placeholder."""
+    waiting = next(o for o in sandbox_orders if o.status is OrderStatus.PROCESSING)
+    steps = {
+        name: " ".join((await explain_failure(sandbox_service, ref=waiting.ref, **kw)).next_steps)
+        for name, kw in {"mcp": {}, "cli": {"terms": CLI}, "explorer": {"terms": WIDGETS}}.items()
+    }
+    assert "check again with explain_failure." in steps["mcp"]
+    assert "check again with `esim-orders orders explain`." in steps["cli"]
+    assert "check again with the order's card." in steps["explorer"]
+    assert not any("{" in said for said in steps.values()), steps
+
+
+def test_every_tool_the_catalogue_names_has_each_face_s_words():
+    """A tool named in advice that a face has no words for would reach its users as the
+    MCP tool's name (a command-line user cannot call explain_failure)."""
+    named = {
+        tool
+        for entry in [*CATALOGUE.entries, *CATALOGUE.generic.values()]
+        for text in entry.templated()
+        for tool in TOOL_NAMES
+        if "{" + tool + "}" in text
+    }
+    assert named >= {"list_orders", "explain_failure"}
+    for terms in (CLI, WIDGETS):
+        assert set(TOOL_NAMES) <= set(terms.names)

@@ -19,7 +19,7 @@ from mcp_types.version import HANDSHAKE_PROTOCOL_VERSIONS, MODERN_PROTOCOL_VERSI
 from pydantic.fields import FieldInfo
 
 from esim_orders.server import INSTRUCTIONS, OrdersServer, build_server
-from esim_orders.server.registry import FACES
+from esim_orders.server.registry import FACE_PARAMETERS, FACES
 from esim_orders.settings import Settings
 
 from ..helpers.tools import Connect, ServerMaker
@@ -79,13 +79,13 @@ async def test_arguments_are_the_tool_functions_own(server: OrdersServer, face: 
     """Names, descriptions, defaults and required-ness come from the tool's signature."""
     [tool] = [t for t in await listed_tools(server) if t["name"] == face.name]
     schema = tool["inputSchema"]
-    parameters = inspect.signature(face.fn, eval_str=True).parameters
-    assert list(schema["properties"]) == [name for name in parameters if name != "service"]
-    required = [
-        name
-        for name, p in parameters.items()
-        if name != "service" and p.default is inspect.Parameter.empty
-    ]
+    parameters = {
+        name: p
+        for name, p in inspect.signature(face.fn, eval_str=True).parameters.items()
+        if name not in FACE_PARAMETERS  # the service, the face's words: never the caller's
+    }
+    assert list(schema["properties"]) == list(parameters)
+    required = [name for name, p in parameters.items() if p.default is inspect.Parameter.empty]
     assert schema.get("required", []) == required
     for name, prop in schema["properties"].items():
         # The last `Field` of the annotation (a shared type may bring constraints before it).
