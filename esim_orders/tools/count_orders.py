@@ -1,8 +1,10 @@
 """count_orders: how many orders match `list_orders`' filters, by provider and status,
 without listing them.
 
-Not an MCP tool (`list_orders` already answers its total): the notebook's tiles and charts
-use it to say "how many" at the cost of a few provider requests, whatever the account holds.
+Not an MCP tool (`list_orders` already answers its total): a function for notebooks and
+scripts that ask "how many" at the cost of a few provider requests, whatever the account
+holds. The explorer does not call it: its tiles and charts need each order's day, age and
+cause, which only a reading of every matching order gives (`visit_orders`).
 """
 
 from __future__ import annotations
