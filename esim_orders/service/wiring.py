@@ -98,6 +98,13 @@ class _SaidOnFirstRequest:
         await self.app(scope, receive, send)
 
 
+def sandbox_shown_in_view() -> None:
+    """For a face that says it uses the sandbox in its own view (the explorer's header):
+    nothing goes to stderr, which a notebook shows as a red box under the cell."""
+    global _told_about_sandbox
+    _told_about_sandbox = True
+
+
 def announce_sandbox(reason: str) -> None:
     """Say once per process, on stderr, that the data is the sandbox's demo data."""
     global _told_about_sandbox

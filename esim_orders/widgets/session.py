@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import atexit
-import contextlib
-import io
 import threading
 
 from ..logs import configure_notebook_logging
 from ..service.sync import SyncOrderService
+from ..service.wiring import sandbox_shown_in_view
 from ..settings import Settings
 
 _lock = threading.Lock()
@@ -21,12 +20,11 @@ def default_service() -> SyncOrderService:
     global _default
     with _lock:
         if _default is None:
-            # The sandbox announces itself on stderr, which a notebook shows as a red box
-            # under the cell; the explorer's header says the same thing in the view itself.
             settings = Settings.from_env()
             configure_notebook_logging(settings.log_level)
-            with contextlib.redirect_stderr(io.StringIO()):
-                _default = SyncOrderService(settings)
+            # The explorer's header says the data is the sandbox's in the view itself.
+            sandbox_shown_in_view()
+            _default = SyncOrderService(settings)
             # Its loop thread is a daemon; closing at exit just returns the connections.
             atexit.register(_default.close)
         return _default

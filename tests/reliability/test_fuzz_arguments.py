@@ -25,6 +25,7 @@ from starlette.applications import Starlette
 from esim_orders import tools
 from esim_orders.client.transport import RetryPolicy
 from esim_orders.models import OrderStatus, OrderType
+from esim_orders.server.registry import FACE_PARAMETERS
 
 from ..helpers import sandbox_app, state, text_of
 from ..helpers.providers import make_server, provider_settings
@@ -32,7 +33,9 @@ from ..helpers.providers import make_server, provider_settings
 Call = Callable[[str, dict[str, Any]], CallToolResult]
 TOOLS = ("list_orders", "get_order", "explain_failure", "get_esim")
 PARAMETERS = {
-    name: [p for p in inspect.signature(getattr(tools, name)).parameters if p != "service"]
+    name: [
+        p for p in inspect.signature(getattr(tools, name)).parameters if p not in FACE_PARAMETERS
+    ]
     for name in TOOLS
 }
 # Examples per property and tool; 2,350 calls in all (asserted by each test's own count).
